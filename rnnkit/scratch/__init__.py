@@ -1,0 +1,41 @@
+"""Recurrent layers in numpy with explicit forward and backward passes.
+
+Numpy only: importing this package never imports torch (``convert`` imports torch
+lazily, inside the converter functions). Shapes: N batch, T time steps, D input size,
+H hidden size, V vocabulary size. Row-vector layout: a step computes
+``x @ Wx + h_prev @ Wh + b``. Gate order: LSTM i, f, o, g; GRU r, z, n.
+"""
+from .rnn import rnn_step_forward, rnn_step_backward, rnn_forward, rnn_backward
+from .lstm import lstm_step_forward, lstm_step_backward, lstm_forward, lstm_backward
+from .gru import gru_step_forward, gru_step_backward, gru_forward, gru_backward
+from .embedding import embedding_forward, embedding_backward
+from .affine import temporal_affine_forward, temporal_affine_backward
+from .loss import temporal_softmax_loss
+from .convert import params_from_torch, params_to_torch
+from .gradcheck import numerical_gradient, rel_error
+from .clip import clip_grad_norm
+
+__all__ = [
+    "rnn_step_forward",
+    "rnn_step_backward",
+    "rnn_forward",
+    "rnn_backward",
+    "lstm_step_forward",
+    "lstm_step_backward",
+    "lstm_forward",
+    "lstm_backward",
+    "gru_step_forward",
+    "gru_step_backward",
+    "gru_forward",
+    "gru_backward",
+    "embedding_forward",
+    "embedding_backward",
+    "temporal_affine_forward",
+    "temporal_affine_backward",
+    "temporal_softmax_loss",
+    "params_from_torch",
+    "params_to_torch",
+    "numerical_gradient",
+    "rel_error",
+    "clip_grad_norm",
+]
