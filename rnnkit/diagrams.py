@@ -1,0 +1,208 @@
+"""Box-and-arrow diagrams of RNNs drawn with matplotlib.
+
+- :func:`sequence_task` / :func:`sequence_tasks`: the input/output patterns an RNN can
+  serve (one-to-one, one-to-many, many-to-one, many-to-many, seq2seq).
+- :func:`unrolled_graph`: the computational graph of an RNN unrolled over T steps with a
+  many-to-many loss, the shared weights W drawn once and copied to every step.
+
+Colours follow a common convention: inputs red, hidden states green, outputs blue,
+losses yellow. All text is passed in by the caller, so Korean and English chapters draw
+the same figure with their own labels (call :func:`rnnkit.plotting.setup` first so that
+Hangul renders).
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+COLORS = {
+    "input": "#f6b3ae",
+    "hidden": "#a8dba8",
+    "hidden2": "#b9c7f0",   # a second RNN with its own weights (seq2seq decoder)
+    "output": "#a9cdef",
+    "loss": "#f7dc8c",
+    "weight": "#d9d2e9",
+    "grad": "#c0392b",
+}
+KINDS = ("one-to-one", "one-to-many", "many-to-one", "many-to-many", "seq2seq")
+
+
+def _box(ax, x, y, text, color, w=0.62, h=0.5, fontsize=11, **kw):
+    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h,
+                                boxstyle="round,pad=0.02,rounding_size=0.08",
+                                facecolor=color, edgecolor="#333333", linewidth=1.0, **kw))
+    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=5)
+
+
+def _arrow(ax, p, q, color="#333333", lw=1.2, ls="-", style="-|>", rad=0.0):
+    ax.add_patch(FancyArrowPatch(p, q, arrowstyle=style, mutation_scale=11, color=color,
+                                 linewidth=lw, linestyle=ls, zorder=3,
+                                 connectionstyle=f"arc3,rad={rad}", shrinkA=0, shrinkB=0))
+
+
+def _finish(ax, xmin, xmax, ymin, ymax):
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
+def _pattern(kind):
+    """(n_steps, steps with an input, steps with an output, index of the first decoder step)."""
+    if kind == "one-to-one":
+        return 1, {0}, {0}, None
+    if kind == "one-to-many":
+        return 3, {0}, {0, 1, 2}, None
+    if kind == "many-to-one":
+        return 3, {0, 1, 2}, {2}, None
+    if kind == "many-to-many":
+        return 3, {0, 1, 2}, {0, 1, 2}, None
+    if kind == "seq2seq":
+        return 6, {0, 1, 2}, {3, 4, 5}, 3
+    raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+
+
+def sequence_task(kind, ax=None, title=None, subtitle=None, encoder_label=None, decoder_label=None):
+    """Draw one input/output pattern as a small unrolled RNN.
+
+    Parameters
+    ----------
+    kind : one of ``KINDS``
+    ax : matplotlib Axes or None (a new figure)
+    title, subtitle : str or None, drawn above the diagram (e.g. "many-to-one",
+        "sentiment analysis")
+    encoder_label, decoder_label : str or None, names of the two halves of "seq2seq"
+
+    Returns
+    -------
+    ax
+    """
+    n, ins, outs, dec = _pattern(kind)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.0 + 0.8 * n, 2.6))
+    dx = 0.9
+    for t in range(n):
+        color = COLORS["hidden2"] if dec is not None and t >= dec else COLORS["hidden"]
+        _box(ax, t * dx, 1.0, "$h$", color)
+        if t in ins:
+            _box(ax, t * dx, 0.0, "$x$", COLORS["input"])
+            _arrow(ax, (t * dx, 0.25), (t * dx, 0.75))
+        if t in outs:
+            _box(ax, t * dx, 2.0, "$y$", COLORS["output"])
+            _arrow(ax, (t * dx, 1.25), (t * dx, 1.75))
+        if t > 0:
+            _arrow(ax, ((t - 1) * dx + 0.31, 1.0), (t * dx - 0.31, 1.0))
+    if dec is not None:
+        for label, x0, x1 in ((encoder_label, 0, dec - 1), (decoder_label, dec, n - 1)):
+            if label:
+                ax.text((x0 + x1) * dx / 2, -0.55, label, ha="center", va="center", fontsize=9)
+    top = 2.55
+    if subtitle:
+        ax.text((n - 1) * dx / 2, top, subtitle, ha="center", va="bottom", fontsize=9, color="#555555")
+        top += 0.35
+    if title:
+        ax.text((n - 1) * dx / 2, top, title, ha="center", va="bottom", fontsize=11, weight="bold")
+    span = max(n - 1, 2) * dx
+    mid = (n - 1) * dx / 2
+    _finish(ax, mid - span / 2 - 0.5, mid + span / 2 + 0.5, -0.8, 3.2)
+    return ax
+
+
+def sequence_tasks(kinds=KINDS, titles=None, subtitles=None, encoder_label=None,
+                   decoder_label=None, figsize=None):
+    """All patterns side by side, one panel each; returns the figure.
+
+    ``titles`` and ``subtitles`` are sequences parallel to ``kinds`` (or None).
+    """
+    kinds = tuple(kinds)
+    for k in kinds:
+        _pattern(k)
+    for name, seq in (("titles", titles), ("subtitles", subtitles)):
+        if seq is not None and len(seq) != len(kinds):
+            raise ValueError(f"{name} must have one entry per kind ({len(kinds)}), got {len(seq)}")
+    widths = [max(_pattern(k)[0], 3) + (0.6 if k == "seq2seq" else 0) for k in kinds]
+    fig, axes = plt.subplots(1, len(kinds), figsize=figsize or (0.72 * sum(widths), 2.6),
+                             gridspec_kw={"width_ratios": widths})
+    axes = [axes] if len(kinds) == 1 else list(axes)
+    for i, (k, ax) in enumerate(zip(kinds, axes)):
+        sequence_task(k, ax, title=titles[i] if titles else None,
+                      subtitle=subtitles[i] if subtitles else None,
+                      encoder_label=encoder_label, decoder_label=decoder_label)
+    fig.tight_layout()
+    return fig
+
+
+def unrolled_graph(T=4, ax=None, *, backward=False, weight_label="$W$", weight_note=None,
+                   loss_label=r"$L=\Sigma_t\,L_t$", copy_labels=None, h0_label="$h_0$"):
+    """The unrolled computational graph of a many-to-many RNN.
+
+    Row by row from the bottom: the shared weights W (drawn once, copied to every step
+    along a bus), inputs x_t, hidden states h_t (h_0 on the left), outputs y_t, losses
+    L_t, and the total loss L.
+
+    Parameters
+    ----------
+    T : int >= 1, number of time steps
+    ax : Axes or None
+    backward : bool
+        False: forward edges in black, copy edges dashed grey, the copy node as dots.
+        True: the copy edges drawn in red, pointing back into W, each labelled with the
+        gradient it carries, and a sum sign at W: the copy node adds them up.
+    weight_label, weight_note : text inside the W box, and below it (e.g. "shared")
+    loss_label : text of the total-loss node
+    copy_labels : None or a list of T strings, labels of the copy edges in backward mode
+        (default ``dL/dW^(t)``)
+    h0_label : text of the initial-state box
+
+    Returns
+    -------
+    ax
+    """
+    if not isinstance(T, int) or T < 1:
+        raise ValueError(f"T must be a positive integer, got {T!r}")
+    if copy_labels is not None and len(copy_labels) != T:
+        raise ValueError(f"copy_labels must have T = {T} entries, got {len(copy_labels)}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.55 * T + 2.0, 5.0))
+    sx = 2.0                                   # horizontal distance between steps
+    y_bus, y_x, y_h, y_y, y_l, y_L = -1.0, 0.0, 1.5, 2.8, 4.1, 5.4
+    red, grey = COLORS["grad"], "#888888"
+
+    _box(ax, 0.0, y_h, h0_label, COLORS["hidden"], w=0.8)
+    for t in range(1, T + 1):
+        X = t * sx
+        _box(ax, X - 0.35, y_x, f"$x_{t}$", COLORS["input"], w=0.6)
+        _box(ax, X, y_h, f"$h_{t}$", COLORS["hidden"], w=0.9)
+        _box(ax, X, y_y, f"$y_{t}$", COLORS["output"], w=0.8)
+        _box(ax, X, y_l, f"$L_{t}$", COLORS["loss"], w=0.8)
+        _arrow(ax, (X - 0.35, y_x + 0.25), (X - 0.35, y_h - 0.25))          # x_t -> h_t
+        _arrow(ax, ((t - 1) * sx + 0.45, y_h), (X - 0.45, y_h))            # h_{t-1} -> h_t
+        _arrow(ax, (X, y_h + 0.25), (X, y_y - 0.25))                        # h_t -> y_t
+        _arrow(ax, (X, y_y + 0.25), (X, y_l - 0.25))                        # y_t -> L_t
+        Lx = (T + 1) * sx / 2
+        _arrow(ax, (X, y_l + 0.25), (Lx + 0.25 * (X - Lx) / max(T, 1), y_L - 0.28), lw=0.9)
+        # copy edge from the bus to step t
+        if backward:
+            _arrow(ax, (X + 0.3, y_h - 0.25), (X + 0.3, y_bus + 0.02), color=red, lw=1.6)
+            label = copy_labels[t - 1] if copy_labels else rf"$\partial L/\partial W^{{({t})}}$"
+            ax.text(X + 0.4, (y_bus + y_x) / 2 - 0.05, label, color=red, fontsize=9,
+                    ha="left", va="center")
+        else:
+            _arrow(ax, (X + 0.3, y_bus), (X + 0.3, y_h - 0.25), color=grey, ls="--", lw=1.1)
+        ax.plot([X + 0.3], [y_bus], "o", color=red if backward else grey, ms=4, zorder=4)
+
+    # the shared weights, drawn once, and the bus that copies them to every step
+    _box(ax, 0.0, y_bus, weight_label, COLORS["weight"], w=0.9, h=0.55)
+    bus_color = red if backward else grey
+    if backward:
+        _arrow(ax, (T * sx + 0.3, y_bus), (0.45, y_bus), color=red, lw=1.6)
+        ax.text(0.6, y_bus + 0.08, r"$\Sigma$", color=red, fontsize=14, ha="left", va="bottom")
+    else:
+        ax.plot([0.45, T * sx + 0.3], [y_bus, y_bus], color=bus_color, lw=1.1, ls="--", zorder=2)
+    if weight_note:
+        ax.text(0.0, y_bus - 0.45, weight_note, ha="center", va="top", fontsize=9)
+
+    Lx = (T + 1) * sx / 2
+    _box(ax, Lx, y_L, loss_label, COLORS["loss"], w=1.7, h=0.55)
+    _finish(ax, -0.7, T * sx + 1.3, y_bus - 0.9, y_L + 0.5)
+    return ax

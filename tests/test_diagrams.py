@@ -1,0 +1,66 @@
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
+
+from rnnkit import diagrams  # noqa: E402
+
+
+def _count(ax, kind):
+    return sum(isinstance(p, kind) for p in ax.patches)
+
+
+def _texts(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+@pytest.mark.parametrize("kind, boxes, arrows", [
+    ("one-to-one", 3, 2),
+    ("one-to-many", 3 + 1 + 3, 1 + 3 + 2),
+    ("many-to-one", 3 + 3 + 1, 3 + 1 + 2),
+    ("many-to-many", 9, 3 + 3 + 2),
+    ("seq2seq", 6 + 3 + 3, 3 + 3 + 5),
+])
+def test_sequence_task_draws_the_pattern(kind, boxes, arrows):
+    ax = diagrams.sequence_task(kind, title="제목", subtitle="예", encoder_label="인코더",
+                                decoder_label="디코더")
+    assert _count(ax, FancyBboxPatch) == boxes
+    assert _count(ax, FancyArrowPatch) == arrows
+    assert "제목" in _texts(ax)
+    assert ("인코더" in _texts(ax)) == (kind == "seq2seq")
+    plt.close("all")
+
+
+def test_sequence_tasks_panels_and_bad_input():
+    fig = diagrams.sequence_tasks(titles=list("abcde"))
+    assert len(fig.axes) == 5
+    plt.close(fig)
+    with pytest.raises(ValueError, match="kind must be one of"):
+        diagrams.sequence_task("two-to-two")
+    with pytest.raises(ValueError, match="titles must have one entry per kind"):
+        diagrams.sequence_tasks(titles=["a"])
+
+
+@pytest.mark.parametrize("backward", [False, True])
+def test_unrolled_graph_has_one_weight_node_and_t_copies(backward):
+    T = 3
+    ax = diagrams.unrolled_graph(T, backward=backward, weight_note="공유",
+                                 copy_labels=[f"g{t}" for t in range(T)] if backward else None)
+    texts = _texts(ax)
+    assert texts.count("$W$") == 1                     # drawn once
+    for t in range(1, T + 1):
+        for v in "xhyL":
+            assert texts.count(f"${v}_{t}$") == 1
+    # per step: x->h, h->h, h->y, y->L, L_t->L and the copy edge; plus the bus arrow when backward
+    assert _count(ax, FancyArrowPatch) == 6 * T + (1 if backward else 0)
+    assert (("$\\Sigma$" in texts) == backward) and (("g0" in texts) == backward)
+    plt.close("all")
+
+
+def test_unrolled_graph_bad_input():
+    with pytest.raises(ValueError, match="T must be a positive integer"):
+        diagrams.unrolled_graph(0)
+    with pytest.raises(ValueError, match="copy_labels must have T = 2"):
+        diagrams.unrolled_graph(2, backward=True, copy_labels=["a"])
