@@ -134,7 +134,7 @@ def rnn_backward(dh, cache):
     # Recurrent part, backwards in time. h_t is used twice: by the loss at step t and by
     # step t+1. Its gradient is the sum of the two paths (a copy node sums gradients):
     #     dL/dh_t = dh[:, t]            (path 1: from the loss at step t)
-    #             + da_{t+1} @ Wh.T     (path 2: through h_{t+1}; zero for t = T)
+    #             + da_{t+1} @ Wh.T     (path 2: through h_{t+1}; zero at the last step)
     da = np.empty_like(h)                      # da[:, t] = dL/da_t, pre-activation of step t
     dh_next = np.zeros_like(h0)                # path 2 into the current h_t
     for t in reversed(range(T)):
@@ -145,7 +145,7 @@ def rnn_backward(dh, cache):
 
     # Weights are shared by all steps, so their gradients are sums over t; each sum over
     # (batch, time) is one matmul over the N*T rows, done after the loop.
-    h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)   # (N, T, H): h_{t-1} for every t
+    h_prev = np.concatenate([h0[:, None], h], axis=1)[:, :-1]   # (N, T, H): h_{t-1} for every t
     da_rows = da.reshape(N * T, H)
     dx = (da_rows @ Wx.T).reshape(N, T, D)
     dWx = x.reshape(N * T, D).T @ da_rows

@@ -107,6 +107,14 @@ def test_gradient_reaches_the_first_input_only_through_the_recurrence():
     assert np.all(dx[:, :-1] == 0) and np.all(dh0 == 0) and np.abs(dx[:, -1]).min() > 1e-4
 
 
+def test_zero_time_steps():
+    a = seq_inputs(2, 0, 3, 4)
+    h, cache = rnn_forward(**a)
+    dx, dh0, dWx, dWh, db = rnn_backward(np.zeros((2, 0, 4)), cache)
+    assert h.shape == (2, 0, 4) and dx.shape == (2, 0, 3)
+    assert not (dh0.any() or dWx.any() or dWh.any() or db.any())
+
+
 # --- gradient checks and PyTorch ------------------------------------------------------
 
 @pytest.mark.parametrize("shape", SHAPES, ids=IDS)
