@@ -43,6 +43,9 @@ def temporal_affine_forward(h, W, b):
 def temporal_affine_backward(dout, cache):
     """Backward pass of :func:`temporal_affine_forward`.
 
+    ``dh[:, t] = dout[:, t] @ W.T``; ``dW = sum_t h[:, t].T @ dout[:, t]``;
+    ``db = dout.sum(axis=(0, 1))``.
+
     Parameters
     ----------
     dout : (N, T, M) gradient of the loss with respect to ``out``

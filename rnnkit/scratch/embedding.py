@@ -37,7 +37,7 @@ def embedding_forward(idx, W):
 
 
 def embedding_backward(dout, cache):
-    """Gradient of the embedding table.
+    """Gradient of the embedding table: ``dW[v] = sum of dout[n, t] where idx[n, t] == v``.
 
     Parameters
     ----------
@@ -47,8 +47,8 @@ def embedding_backward(dout, cache):
     Returns
     -------
     dW : (V, D). A row used several times receives the sum of its gradients; rows
-        not used get zeros. (``dW[idx] += dout`` would keep only one of the repeated
-        rows, because fancy-index assignment does not accumulate; ``np.add.at`` does.)
+        not used get zeros. (``dW[idx] += dout`` would add only one of the gradients of a
+        repeated row, because fancy-index assignment does not accumulate; ``np.add.at`` does.)
     """
     _, idx, (V, D), dtype = check_cache("cache", cache, "embedding")
     N, T = idx.shape

@@ -61,6 +61,9 @@ def rnn_step_forward(x, h_prev, Wx, Wh, b):
 def rnn_step_backward(dh, cache):
     """Backward pass of :func:`rnn_step_forward`.
 
+    ``da = dh * (1 - h**2)``; ``dx = da @ Wx.T``; ``dh_prev = da @ Wh.T``;
+    ``dWx = x.T @ da``; ``dWh = h_prev.T @ da``; ``db = da.sum(axis=0)``.
+
     Parameters
     ----------
     dh : (N, H) gradient of the loss with respect to ``h``
@@ -114,6 +117,11 @@ def rnn_forward(x, h0, Wx, Wh, b):
 
 def rnn_backward(dh, cache):
     """Backpropagation through time for :func:`rnn_forward`.
+
+    For t = T, ..., 1: ``g_t = dh[:, t] + da_{t+1} @ Wh.T`` (the two paths into h_t),
+    ``da_t = g_t * (1 - h_t**2)``. Then ``dx_t = da_t @ Wx.T``, ``dh0 = da_1 @ Wh.T`` and,
+    because the weights are shared, ``dWx = sum_t x_t.T @ da_t``,
+    ``dWh = sum_t h_{t-1}.T @ da_t``, ``db = sum_t da_t.sum(axis=0)``.
 
     Parameters
     ----------
