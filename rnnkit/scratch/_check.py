@@ -100,6 +100,6 @@ def index_array(name, a, shape, dims, high=None, high_name=None):
 
 def check_cache(name, cache, kind):
     """Make sure a backward function receives the cache of the matching forward."""
-    if not isinstance(cache, tuple) or not cache or cache[0] != kind:
+    if not (isinstance(cache, tuple) and cache and isinstance(cache[0], str) and cache[0] == kind):
         raise ValueError(f"{name} must be the cache returned by the matching {kind} forward function")
     return cache

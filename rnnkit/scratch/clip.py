@@ -22,7 +22,8 @@ def clip_grad_norm(grads, max_norm):
     clipped : same container type as ``grads`` (new arrays; the inputs are not modified)
     total_norm : float, the joint norm *before* clipping
     """
-    if not (isinstance(max_norm, (int, float, np.floating, np.integer)) and np.isfinite(max_norm)
+    if not (isinstance(max_norm, (int, float, np.floating, np.integer)) and not isinstance(max_norm, bool)
+            and np.isfinite(max_norm)
             and max_norm > 0):
         raise ValueError(f"max_norm must be a positive finite number, got {max_norm!r}")
     if isinstance(grads, dict):

@@ -28,7 +28,7 @@ def numerical_gradient(f, x, df=None, h=1e-5):
     if not (np.isfinite(h) and h > 0):
         raise ValueError(f"h must be a positive step size, got {h}")
     grad = np.zeros_like(x)
-    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
+    it = np.nditer(x, flags=["multi_index", "zerosize_ok"], op_flags=["readwrite"])
     for _ in it:
         i = it.multi_index
         old = x[i]

@@ -294,9 +294,6 @@ def test_sequence_backward_rejects_bad_upstream_and_cache():
         rnn_backward(dh, step_cache)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="rnnkit/scratch/_check.py check_cache compares cache[0] != kind when cache[0] "
-                          "is an array: numpy's 'truth value is ambiguous' error replaces the message")
 def test_backward_names_the_cache_when_given_the_whole_forward_result():
     # A likely learner mistake: passing forward's (h, cache) instead of cache.
     result = rnn_step_forward(**step_inputs(2, 1, 4, 5))
