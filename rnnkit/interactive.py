@@ -1,38 +1,144 @@
 """Kernel-free interactive figures (plotly) for the static site.
 
-:func:`show` displays a plotly figure so that it works in three places:
+A chapter builds a plotly figure whose slider steps are all precomputed and calls
+:func:`show`. The figure then moves in three places without a Python kernel behind it:
 
-- on the built book, as HTML that calls the plotly.js the site serves itself
-  (no CDN request);
-- in JupyterLab, through plotly's own MIME renderer;
-- in plain HTML front ends (e.g. Colab) that have no plotly.js yet.
+- on the built book, whose pages load the site's own copy of plotly.js
+  (``window.Plotly`` is defined, nothing is requested from any other host);
+- in JupyterLab, through plotly's MIME renderer (the JSON bundle that :func:`show`
+  stores beside the HTML);
+- in front ends that show the HTML but have no plotly.js (Colab, classic notebook
+  viewers): the HTML then loads plotly.js, of the version of the installed ``plotly``
+  package, from plotly's CDN, once per page.
 
-The ``div`` id is a hash of the figure's JSON, so re-executing a notebook reproduces the
-output byte for byte and strict nbval can compare it.
+The ``div`` id is a hash of the figure's JSON (plus a counter when the same figure is
+shown twice in one session), so re-executing a notebook reproduces its outputs byte
+for byte and strict nbval can compare them.
 """
 from __future__ import annotations
 
 import hashlib
+import json
+
+DEFAULT_HEIGHT = 450          # px, plotly's own default
+CDN_TEMPLATE = "https://cdn.plot.ly/plotly-{version}.min.js"
+CONFIG = {"displaylogo": False, "responsive": True}
+
+_shown: dict[str, int] = {}   # figure hash -> times shown in this session
 
 
-def figure_html(fig) -> str:
-    """HTML for ``fig`` without plotly.js, with a deterministic div id."""
+def plotly_cdn_url() -> str:
+    """URL of the plotly.js matching the installed ``plotly`` package (used only as a fallback)."""
+    from plotly.offline import get_plotlyjs_version
+
+    return CDN_TEMPLATE.format(version=get_plotlyjs_version())
+
+
+def _spec(fig) -> dict:
+    """``fig`` as a plain ``{"data", "layout", "frames"?}`` dict, validated by plotly."""
+    import plotly.graph_objects as go
     import plotly.io as pio
 
-    spec = pio.to_json(fig, validate=True, pretty=False, engine="json")
-    div_id = "fig-" + hashlib.sha1(spec.encode()).hexdigest()[:12]
-    return pio.to_html(fig, include_plotlyjs=False, include_mathjax=False,
-                       full_html=False, auto_play=False, div_id=div_id,
-                       config={"displaylogo": False, "responsive": True})
+    if not isinstance(fig, (go.Figure, dict)):
+        raise ValueError("fig must be a plotly.graph_objects.Figure (or a figure dict), "
+                         f"got {type(fig).__name__}")
+    return json.loads(pio.to_json(fig, validate=True, pretty=False, engine="json"))
+
+
+def _js_json(obj) -> str:
+    """JSON that is safe inside a ``<script>`` element (no ``</script>``, no ``<!--``)."""
+    text = json.dumps(obj, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def figure_id(fig, *, _count: bool = False) -> str:
+    """Deterministic ``div`` id for ``fig``: ``"fig-"`` and 12 hex digits of the JSON's SHA-1."""
+    digest = hashlib.sha1(_js_json(_spec(fig)).encode()).hexdigest()[:12]
+    div_id = "fig-" + digest
+    if _count:
+        n = _shown.get(div_id, 0)
+        _shown[div_id] = n + 1
+        if n:
+            div_id += f"-{n}"
+    return div_id
+
+
+def figure_html(fig, div_id: str | None = None) -> str:
+    """HTML that draws ``fig`` with the page's plotly.js, or with plotly.js from its CDN
+    when the page has none.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure or dict
+        A figure; frames and sliders are kept (nothing is animated on load).
+    div_id : str or None
+        Id of the ``div`` to draw into; by default :func:`figure_id` of ``fig``.
+
+    Returns
+    -------
+    str
+        A ``<div>`` and a ``<script>``; no plotly.js inlined, no MathJax.
+    """
+    spec = _spec(fig)
+    if div_id is None:
+        div_id = figure_id(fig)
+    if not isinstance(div_id, str) or not div_id.replace("-", "").replace("_", "").isalnum():
+        raise ValueError(f"div_id must be letters, digits, '-' or '_', got {div_id!r}")
+    height = spec.get("layout", {}).get("height") or DEFAULT_HEIGHT
+    payload = {"data": spec.get("data", []), "layout": spec.get("layout", {})}
+    if spec.get("frames"):
+        payload["frames"] = spec["frames"]
+    return f"""<div id="{div_id}" class="plotly-graph-div rnnkit-figure" style="height:{int(height)}px; width:100%;"></div>
+<script type="text/javascript">
+(function () {{
+  var id = {json.dumps(div_id)}, fig = {_js_json(payload)}, config = {_js_json(CONFIG)};
+  function draw() {{
+    var el = document.getElementById(id);
+    if (!el || el.getAttribute("data-drawn")) {{ return; }}
+    el.setAttribute("data-drawn", "1");
+    window.Plotly.newPlot(el, fig.data, fig.layout, config).then(function () {{
+      if (fig.frames) {{ return window.Plotly.addFrames(el, fig.frames); }}
+    }});
+  }}
+  function loadFromCdn() {{
+    /* No plotly.js on this page (e.g. Colab): fetch it once, shared by every figure. */
+    if (!window.__rnnkitPlotly) {{
+      window.__rnnkitPlotly = new Promise(function (resolve, reject) {{
+        var s = document.createElement("script");
+        s.src = {json.dumps(plotly_cdn_url())};
+        s.onload = resolve;
+        s.onerror = reject;
+        document.head.appendChild(s);
+      }});
+    }}
+    window.__rnnkitPlotly.then(draw);
+  }}
+  if (window.Plotly) {{ draw(); }}
+  else if (document.readyState === "loading") {{
+    document.addEventListener("DOMContentLoaded", function () {{
+      if (window.Plotly) {{ draw(); }} else {{ loadFromCdn(); }}
+    }});
+  }}
+  else {{ loadFromCdn(); }}
+}})();
+</script>"""
 
 
 def show(fig) -> None:
-    """Display ``fig`` as HTML (site) plus plotly's JSON bundle (JupyterLab)."""
-    import plotly.io as pio
+    """Display ``fig`` as HTML (book, Colab) plus plotly's JSON bundle (JupyterLab).
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        Precompute every slider step in the figure (``restyle`` steps or frames): on the
+        static site no Python runs when the reader moves the slider.
+    """
     from IPython.display import display
 
+    spec = _spec(fig)
     bundle = {
-        "text/html": figure_html(fig),
-        "application/vnd.plotly.v1+json": pio.to_plotly_json(fig),
+        "text/html": figure_html(fig, figure_id(fig, _count=True)),
+        "application/vnd.plotly.v1+json": spec,
     }
     display(bundle, raw=True)
