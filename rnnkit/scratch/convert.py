@@ -1,10 +1,154 @@
-"""(placeholder: being written)"""
+"""Copy weights between the scratch layers and single-layer ``torch.nn.RNN/LSTM/GRU``.
 
-def params_from_torch(*args, **kwargs):
-    raise NotImplementedError
+torch is imported inside the functions, so ``import rnnkit.scratch`` stays numpy-only.
+
+Layouts. PyTorch stores weights for column vectors, ``weight_ih_l0`` (G·H, D) and
+``weight_hh_l0`` (G·H, H), and computes ``x W_ihᵀ + b_ih + h W_hhᵀ + b_hh``; the scratch
+layers use row vectors, ``x Wx + h Wh + b`` with ``Wx`` (D, G·H) and ``Wh`` (H, G·H).
+So ``Wx = weight_ih_l0ᵀ`` and ``Wh = weight_hh_l0ᵀ``, after reordering the gate blocks:
+
+    module      G   torch row blocks      scratch column blocks
+    nn.RNN      1   (tanh only)           -
+    nn.LSTM     4   i, f, g, o            i, f, o, g      (g and o swapped)
+    nn.GRU      3   r, z, n               r, z, n         (same order)
+
+Biases. The RNN and LSTM only ever use ``b_ih + b_hh``, so the scratch layers keep one
+``b``. Going back, :func:`params_to_torch` puts all of ``b`` into ``bias_ih_l0`` and sets
+``bias_hh_l0`` to zero: the module computes the same function, but a round trip
+torch -> scratch -> torch adds the two biases in a different order, so outputs may
+differ in the last bit (about 1e-7 in float32). The GRU needs both biases separately,
+because ``b_hn`` sits inside ``r ⊙ (h W_hn + b_hn)``; its round trip is exact.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._check import float_array
+
+_LSTM_BLOCKS = [0, 1, 3, 2]   # torch (i, f, g, o) <-> scratch (i, f, o, g); its own inverse
 
 
-def params_to_torch(*args, **kwargs):
-    raise NotImplementedError
+def _describe(module):
+    """Return (kind, number of gate blocks) of a supported module, else raise ValueError."""
+    import torch
+
+    if isinstance(module, torch.nn.LSTM):
+        kind, blocks = "LSTM", 4
+    elif isinstance(module, torch.nn.GRU):
+        kind, blocks = "GRU", 3
+    elif isinstance(module, torch.nn.RNN):
+        kind, blocks = "RNN", 1
+        if module.nonlinearity != "tanh":
+            raise ValueError(f"module must be an nn.RNN with nonlinearity='tanh' (the scratch RNN "
+                             f"uses tanh), got nonlinearity={module.nonlinearity!r}")
+    else:
+        raise ValueError("module must be a torch.nn.RNN, torch.nn.LSTM or torch.nn.GRU, "
+                         f"got {type(module).__name__}")
+    if module.num_layers != 1:
+        raise ValueError(f"module must have num_layers=1 (the scratch layers are single-layer), "
+                         f"got num_layers={module.num_layers}")
+    if module.bidirectional:
+        raise ValueError("module must not be bidirectional (the scratch layers run forward only), "
+                         "got bidirectional=True")
+    if getattr(module, "proj_size", 0):
+        raise ValueError(f"module must have proj_size=0 (the scratch LSTM has no projection), "
+                         f"got proj_size={module.proj_size}")
+    if module.weight_ih_l0.dtype not in (torch.float32, torch.float64):
+        raise ValueError(f"module parameters must be float32 or float64, got {module.weight_ih_l0.dtype}")
+    return kind, blocks
 
 
+def _reorder(a, kind, H):
+    """Swap the g and o blocks along axis 0 for the LSTM (the same map in both directions)."""
+    if kind != "LSTM":
+        return a
+    return a.reshape(4, H, *a.shape[1:])[_LSTM_BLOCKS].reshape(a.shape)
+
+
+def _numpy(t):
+    return t.detach().cpu().numpy().copy()
+
+
+def params_from_torch(module):
+    """Scratch-layout copies of the weights of a single-layer nn.RNN, nn.LSTM or nn.GRU.
+
+    Parameters
+    ----------
+    module : torch.nn.RNN (tanh), torch.nn.LSTM or torch.nn.GRU with num_layers=1,
+        bidirectional=False (and proj_size=0); batch_first does not matter.
+
+    Returns
+    -------
+    dict of numpy arrays, dtype of the module (float32 or float64), G = 1, 4, 3:
+        RNN, LSTM: "Wx" (D, G·H), "Wh" (H, G·H), "b" (G·H,) = bias_ih + bias_hh
+        GRU:       "Wx" (D, 3H), "Wh" (H, 3H), "bx" (3H,) = bias_ih, "bh" (3H,) = bias_hh
+    Columns are in scratch gate order (LSTM i, f, o, g; GRU r, z, n). A module built
+    with bias=False gives zero biases.
+    """
+    kind, _ = _describe(module)
+    H = module.hidden_size
+    W_ih, W_hh = _numpy(module.weight_ih_l0), _numpy(module.weight_hh_l0)
+    if module.bias:
+        b_ih, b_hh = _numpy(module.bias_ih_l0), _numpy(module.bias_hh_l0)
+    else:
+        b_ih = b_hh = np.zeros(W_ih.shape[0], W_ih.dtype)
+    params = {"Wx": np.ascontiguousarray(_reorder(W_ih, kind, H).T),
+              "Wh": np.ascontiguousarray(_reorder(W_hh, kind, H).T)}
+    if kind == "GRU":
+        params["bx"], params["bh"] = b_ih, b_hh
+    else:
+        params["b"] = _reorder(b_ih + b_hh, kind, H)
+    return params
+
+
+def params_to_torch(params, module):
+    """Copy scratch-layout weights into a single-layer nn.RNN, nn.LSTM or nn.GRU, in place.
+
+    The inverse of :func:`params_from_torch`: ``weight_ih_l0 = Wxᵀ``, ``weight_hh_l0 = Whᵀ``
+    with the gate blocks put back in PyTorch's order. For the RNN and LSTM the single
+    bias goes into ``bias_ih_l0`` and ``bias_hh_l0`` is set to zero (same function; see
+    the module docstring). For the GRU, ``bias_ih_l0 = bx`` and ``bias_hh_l0 = bh``.
+
+    Parameters
+    ----------
+    params : dict with "Wx" (D, G·H), "Wh" (H, G·H) and "b" (G·H,) for RNN/LSTM, or
+        "bx", "bh" (3H,) for the GRU; float32 or float64 numpy arrays (converted to the
+        module's dtype). D and H must match the module's input_size and hidden_size.
+        Other keys are ignored.
+    module : the torch module to overwrite (see :func:`params_from_torch`)
+
+    Returns
+    -------
+    module, for chaining
+    """
+    import torch
+
+    kind, blocks = _describe(module)
+    if not isinstance(params, dict):
+        raise ValueError(f"params must be a dict of numpy arrays, got {type(params).__name__}")
+    names = ["Wx", "Wh", "bx", "bh"] if kind == "GRU" else ["Wx", "Wh", "b"]
+    for name in names:
+        if name not in params:
+            raise ValueError(f"params must have the keys {names} for an nn.{kind}, "
+                             f"params[{name!r}] is missing")
+    dims = {"D": module.input_size, "H": module.hidden_size}
+    GH = f"{blocks}H" if blocks > 1 else "H"
+    Wx = float_array("params['Wx']", params["Wx"], ("D", GH), dims)
+    Wh = float_array("params['Wh']", params["Wh"], ("H", GH), dims, dtype=Wx.dtype)
+    biases = [float_array(f"params[{name!r}]", params[name], (GH,), dims, dtype=Wx.dtype)
+              for name in names[2:]]
+    if not module.bias and any(np.any(b != 0) for b in biases):
+        raise ValueError("module was built with bias=False, so params' biases must be zero")
+
+    H = module.hidden_size
+    if kind != "GRU":
+        biases = [biases[0], np.zeros_like(biases[0])]       # b -> bias_ih, 0 -> bias_hh
+    values = [Wx.T, Wh.T] + biases
+    targets = [module.weight_ih_l0, module.weight_hh_l0]
+    if module.bias:
+        targets += [module.bias_ih_l0, module.bias_hh_l0]
+    with torch.no_grad():
+        for target, value in zip(targets, values):
+            value = np.ascontiguousarray(_reorder(value, kind, H))
+            target.copy_(torch.from_numpy(value))
+    return module
