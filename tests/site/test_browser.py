@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import html_pages
+from sitekit import html_pages
 
 SHOTS = Path(os.environ.get("RNNBOOK_SCREENSHOTS", "/tmp/rnnbook-screenshots"))
 
@@ -23,38 +23,80 @@ def pages_with(site: Path, needle: str) -> list[Path]:
     return [p for p in html_pages(site) if needle in p.read_text(encoding="utf-8")]
 
 
-def test_every_page_loads_offline_without_errors(site, server, offline_page):
-    pages = html_pages(site)
-    assert pages
-    problems = []
-    for path in pages:
-        offline_page.errors.clear()
-        offline_page.blocked.clear()
-        offline_page.page.goto(url_of(server, site, path), wait_until="load")
-        offline_page.page.wait_for_load_state("networkidle")
-        name = path.relative_to(site).as_posix()
-        problems += [f"{name}: {e}" for e in offline_page.unexpected_errors()]
-        problems += [f"{name}: request left the site: {u}" for u in offline_page.blocked]
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+DRAWN = "[...document.querySelectorAll('div.plotly-graph-div')].filter(d => d.querySelector('.main-svg')).length"
+VISIT = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+  await document.fonts.ready;
+  return {
+    math: document.querySelectorAll('span.math, div.math').length,
+    typeset: document.querySelectorAll('mjx-container').length,
+    merror: document.querySelectorAll('mjx-merror').length,
+    mjxFont: [...document.fonts].some(f => f.family.startsWith('MJX') && f.status === 'loaded'),
+    figures: document.querySelectorAll('div.plotly-graph-div').length,
+    drawn: DRAWN,
+    widgetViews: document.querySelectorAll('script[type="WIDGET_VIEW"]').length,
+    widgetsRendered: document.querySelectorAll('.widget-inline-hbox, .widget-box, .widget-container').length,
+  };
+}""".replace("DRAWN", DRAWN).replace("WIDGET_VIEW", WIDGET_VIEW)
+
+
+@pytest.fixture(scope="module")
+def visits(site, server, browser):
+    """Open every page of the site once, offline; record what each page did."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    from sitekit import OfflinePage
+
+    p = OfflinePage(browser, server)
+    out = {}
+    try:
+        for path in html_pages(site):
+            p.errors.clear()
+            p.blocked.clear()
+            p.page.goto(url_of(server, site, path), wait_until="load")
+            text = path.read_text(encoding="utf-8")
+            if WIDGET_VIEW in text:
+                p.page.locator(".jupyter-widgets").first.wait_for(state="attached", timeout=15_000)
+            if "plotly-graph-div" in text:
+                p.page.wait_for_function(f"() => ({DRAWN}) === document.querySelectorAll('div.plotly-graph-div').length")
+            try:
+                info = p.page.evaluate(VISIT)
+            except PlaywrightError:      # a redirect page (index.html) navigated meanwhile
+                p.page.wait_for_load_state("load")
+                info = p.page.evaluate(VISIT)
+            info["errors"] = p.unexpected_errors()
+            info["blocked"] = list(p.blocked)
+            out[path.relative_to(site).as_posix()] = info
+    finally:
+        p.close()
+    return out
+
+
+def test_every_page_loads_offline_without_errors(visits):
+    assert visits
+    problems = [f"{name}: {e}" for name, v in visits.items() for e in v["errors"]]
+    problems += [f"{name}: request left the site: {u}" for name, v in visits.items() for u in v["blocked"]]
     assert problems == []
 
 
-def test_math_is_typeset(site, server, offline_page):
-    pages = pages_with(site, 'class="math')
-    if not pages:
+def test_math_is_typeset(visits):
+    with_math = {name: v for name, v in visits.items() if v["math"]}
+    if not with_math:
         pytest.skip("no page of the built site has math")
-    page = offline_page.page
-    for path in pages:
-        page.goto(url_of(server, site, path), wait_until="load")
-        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-        page.evaluate("() => MathJax.startup.promise")
-        n_math = page.locator("span.math, div.math").count()
-        n_typeset = page.locator("mjx-container").count()
-        assert n_math > 0
-        assert n_typeset >= n_math, f"{path.name}: {n_typeset} of {n_math} formulas typeset"
-        assert page.locator("mjx-merror").count() == 0, f"{path.name}: a formula failed to typeset"
+    for name, v in with_math.items():
+        assert v["typeset"] >= v["math"], f"{name}: {v['typeset']} of {v['math']} formulas typeset"
+        assert v["merror"] == 0, f"{name}: a formula failed to typeset"
         # CHTML output draws characters with MathJax's own web fonts, served by the site.
-        assert page.evaluate("() => [...document.fonts].some(f => f.family.startsWith('MJX') && f.status === 'loaded')")
-    assert offline_page.blocked == []
+        assert v["mjxFont"], f"{name}: MathJax's fonts did not load"
+    print(f"math typeset on {len(with_math)} pages, {sum(v['typeset'] for v in with_math.values())} formulas")
+
+
+def test_every_plotly_figure_is_drawn(visits):
+    figs = {name: v for name, v in visits.items() if v["figures"]}
+    if not figs:
+        pytest.skip("no page of the built site has a plotly figure")
+    assert all(v["drawn"] == v["figures"] for v in figs.values()), figs
 
 
 SLIDER_STATE = """el => JSON.stringify({
@@ -153,7 +195,7 @@ def test_language_switch_links_twins(site, server, offline_page):
     pairs = [(p, site / "book" / "en" / p.name) for p in sorted((site / "book" / "ko").glob("*.html"))]
     if not pairs:
         pytest.skip("no Korean page in the built site")
-    ko, en = pairs[0]
+    ko, en = min(pairs, key=lambda pair: pair[0].stat().st_size + pair[1].stat().st_size)
     page.goto(url_of(server, site, ko), wait_until="load")
     page.locator("nav.bilingual-switch a[hreflang=en]").click()
     page.wait_for_load_state("load")
@@ -164,15 +206,9 @@ def test_language_switch_links_twins(site, server, offline_page):
     assert page.url == url_of(server, site, ko)
 
 
-def test_saved_widgets_render(site, server, offline_page):
-    pages = pages_with(site, "application/vnd.jupyter.widget-view+json")
+def test_saved_widgets_render(visits):
+    pages = {name: v for name, v in visits.items() if v["widgetViews"]}
     if not pages:
         pytest.skip("no page of the built site has a saved widget")
-    page = offline_page.page
-    for path in pages:
-        page.goto(url_of(server, site, path), wait_until="load")
-        n_views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
-        page.locator(".jupyter-widgets").first.wait_for(state="attached", timeout=10_000)
-        assert page.locator(".widget-inline-hbox, .widget-box, .jupyter-widgets.widget-container").count() >= 1
-        assert n_views >= 1
-    assert offline_page.unexpected_errors() == [] and offline_page.blocked == []
+    for name, v in pages.items():
+        assert v["widgetsRendered"] >= 1, f"{name}: {v['widgetViews']} saved widget views, none rendered"

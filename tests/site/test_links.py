@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import html_pages, source_root
+from sitekit import html_pages, source_root
 
 URL_ATTRS = {"a": "href", "link": "href", "script": "src", "img": "src", "iframe": "src",
              "source": "src", "video": "src", "audio": "src"}
