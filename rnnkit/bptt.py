@@ -39,7 +39,8 @@ import numbers
 
 import numpy as np
 
-from .scratch import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
+from .scratch import rnn_backward, rnn_forward
+from .unroll import rnn_forward_steps, rnn_grads_by_loss_and_step
 from .scratch._check import float_array
 
 SCHEMES = ("chunked", "sliding")
@@ -93,13 +94,15 @@ def truncation_mask(T, K, scheme="chunked"):
 def per_step_contributions(x, h0, Wx, Wh, b, dh):
     """Split BPTT's gradient of ``Wh`` into one term per (loss step, weight-use step).
 
-    For every loss step t the direct gradient ``dh[:, t]`` is carried back one step at a
-    time with :func:`rnnkit.scratch.rnn_step_backward`; the ``dWh`` that step k returns
-    on the way is ``C[t, k]``. In the book's column-vector notation
+    ``C[t, k]`` is what the loss at step t sends to the copy of ``Wh`` used at step k.
+    In the book's column-vector notation
     ``C[t, k]^T = dL_t/dh_t (prod_{j=k+1..t} dh_j/dh_{j-1}) d+h_k/dW_hh`` with
-    ``dh_j/dh_{j-1} = diag(1 - h_j**2) W_hh``.
+    ``dh_j/dh_{j-1} = diag(1 - h_j**2) W_hh``. The work is done by chapter 02's
+    :func:`rnnkit.unroll.rnn_grads_by_loss_and_step` (one backward pass per loss term,
+    step by step with :func:`rnnkit.scratch.rnn_step_backward`); this function only
+    takes the same arguments as :func:`truncated_bptt`.
 
-    Cost: T(T+1)/2 step backward passes, so use it on short sequences (T of a few dozen).
+    Cost: T backward passes of T steps, so use it on short sequences (T of a few dozen).
 
     Parameters
     ----------
@@ -114,21 +117,9 @@ def per_step_contributions(x, h0, Wx, Wh, b, dh):
         ``C.sum(axis=(0, 1))`` equals ``rnn_backward``'s ``dWh`` (up to rounding).
     """
     x = float_array("x", x, ("N", "T", "D"), {})
-    T = x.shape[1]
-    caches = []
-    h = h0
-    for k in range(T):
-        h, cache = rnn_step_forward(x[:, k], h, Wx, Wh, b)
-        caches.append(cache)
-    H = h.shape[1]
-    dh = _check_dh(dh, x, H)
-    C = np.zeros((T, T, H, H), dtype=x.dtype)
-    for t in range(T):
-        g = dh[:, t]                       # dL_t/dh_t, then dL_t/dh_{k-1} on the way back
-        for k in range(t, -1, -1):
-            _, g, _, dWh_k, _ = rnn_step_backward(g, caches[k])
-            C[t, k] = dWh_k
-    return C
+    h, caches = rnn_forward_steps(x, h0, Wx, Wh, b)
+    dh = _check_dh(dh, x, h.shape[2])
+    return rnn_grads_by_loss_and_step(dh, caches)[1]
 
 
 def truncated_bptt(x, h0, Wx, Wh, b, dh, K, scheme="chunked"):
@@ -349,3 +340,143 @@ def autograd_saved_nbytes(fn, *args):
     with saved_tensors_hooks(pack, lambda t: t):
         fn(*args)
     return sum(storages.values())
+
+
+def contribution_norms(C):
+    """Frobenius norms of the per-step contributions: (T, T, H, H) -> (T, T)."""
+    C = np.asarray(C)
+    if C.ndim != 4 or C.shape[0] != C.shape[1]:
+        raise ValueError(f"C must have shape (T, T, H, H) as returned by per_step_contributions, "
+                         f"got {C.shape}")
+    return np.linalg.norm(C.reshape(C.shape[0], C.shape[1], -1), axis=2)
+
+
+def truncation_figure(norms, Ks, titles, step_titles, labels, floor=None):
+    """Kernel-free plotly figure: which terms C[t, k] each scheme keeps, slider over K.
+
+    One heatmap per scheme (chunked left, sliding right) of ``log10 ||C[t, k]||`` over
+    loss step t (rows) and weight-use step k (columns). Kept terms are coloured, dropped
+    ones grey; terms with k > t do not exist and stay blank.
+
+    Parameters
+    ----------
+    norms : (T, T) array from :func:`contribution_norms`
+    Ks : list of int, slider positions (truncation lengths)
+    titles : (str, str), subplot titles for the chunked and the sliding panel
+    step_titles : list of str, one figure title per K (e.g. with the cosine similarities)
+    labels : dict with "t", "k", "K" (axis titles, slider prefix) and "colorbar"
+    floor : float or None, lowest log10 value shown (default: the 2nd percentile of the
+        positive norms; zero terms, e.g. C[t, 1] when h0 = 0, are drawn at the floor)
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    norms = np.asarray(norms, dtype=np.float64)
+    if norms.ndim != 2 or norms.shape[0] != norms.shape[1]:
+        raise ValueError(f"norms must have shape (T, T), got {norms.shape}")
+    if len(step_titles) != len(Ks):
+        raise ValueError(f"step_titles must have one entry per K ({len(Ks)}), got {len(step_titles)}")
+    T = norms.shape[0]
+    causal = np.tril(np.ones((T, T), bool))
+    logn = np.log10(np.maximum(norms, 1e-300))
+    positive = causal & (norms > 0)
+    if not positive.any():
+        raise ValueError("norms must hold at least one positive entry with k <= t")
+    lo = np.percentile(logn[positive], 2) if floor is None else floor
+    hi = logn[positive].max()
+    steps_axis = list(range(1, T + 1))
+
+    def grid(values):
+        # nested lists with None for blanks, rounded so the HTML stays small and stable
+        return [[None if v is None or not np.isfinite(v) else round(float(v), 2) for v in row]
+                for row in values]
+
+    def kept_z(K, scheme):
+        keep = truncation_mask(T, K, scheme)
+        return grid(np.where(keep, np.maximum(logn, lo), np.nan))
+
+    grey = grid(np.where(causal, 0.0, np.nan))
+    fig = make_subplots(rows=1, cols=2, subplot_titles=list(titles), horizontal_spacing=0.12)
+    for col, scheme in ((1, "chunked"), (2, "sliding")):
+        fig.add_trace(go.Heatmap(z=grey, x=steps_axis, y=steps_axis, zmin=0, zmax=1,
+                                 colorscale=[[0, "#dddddd"], [1, "#dddddd"]], showscale=False,
+                                 hoverinfo="skip"), row=1, col=col)
+        fig.add_trace(go.Heatmap(z=kept_z(Ks[0], scheme), x=steps_axis, y=steps_axis, zmin=lo, zmax=hi,
+                                 colorscale="Viridis", showscale=(col == 2),
+                                 colorbar={"title": {"text": labels["colorbar"]}},
+                                 hovertemplate="t=%{y}, k=%{x}: %{z}<extra></extra>"), row=1, col=col)
+        fig.update_xaxes(title_text=labels["k"], row=1, col=col, constrain="domain")
+        fig.update_yaxes(title_text=labels["t"], autorange="reversed", row=1, col=col,
+                         scaleanchor="x" if col == 1 else "x2")
+    steps = []
+    for K, title in zip(Ks, step_titles):
+        update = {"z": [kept_z(K, "chunked"), kept_z(K, "sliding")]}
+        steps.append({"method": "update", "label": str(K), "args": [update, {"title.text": title}, [1, 3]]})
+    fig.update_layout(height=410, template="plotly_white", title={"text": step_titles[0]},
+                      margin={"l": 50, "r": 20, "t": 80, "b": 40},
+                      sliders=[{"active": 0, "steps": steps, "pad": {"t": 40},
+                                "currentvalue": {"prefix": labels["K"]}}])
+    return fig
+
+
+def truncation_explorer(norms, labels):
+    """ipywidgets: pick K, the loss step t and the scheme; see which terms are dropped.
+
+    Draws the norms ``||C[t, k]||`` of the chosen loss step t for k = 1..t as bars on a
+    log scale, kept terms in colour, dropped terms in grey, with the share of the
+    loss's gradient norm mass that survives.
+
+    Parameters
+    ----------
+    norms : (T, T) array from :func:`contribution_norms`
+    labels : dict with "K", "t", "scheme", "k", "norm", "kept", "dropped",
+        "schemes" (dict scheme -> display name) and "title" (a format string with
+        fields {t}, {K}, {scheme}, {n_kept}, {n}).
+
+    Returns
+    -------
+    ipywidgets.VBox (controls, output)
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    norms = np.asarray(norms, dtype=np.float64)
+    if norms.ndim != 2 or norms.shape[0] != norms.shape[1]:
+        raise ValueError(f"norms must have shape (T, T), got {norms.shape}")
+    T = norms.shape[0]
+    K_slider = widgets.IntSlider(value=4, min=1, max=T, description=labels["K"])
+    t_slider = widgets.IntSlider(value=T, min=1, max=T, description=labels["t"])
+    scheme = widgets.Dropdown(options=[(labels["schemes"][s], s) for s in SCHEMES],
+                              value="chunked", description=labels["scheme"])
+    out = widgets.Output()
+
+    def redraw(change=None):
+        t, K = t_slider.value, K_slider.value
+        keep = truncation_mask(T, K, scheme.value)[t - 1, :t]
+        v = norms[t - 1, :t]
+        fig, ax = plt.subplots(figsize=(7, 3.2))
+        k = np.arange(1, t + 1)
+        ax.bar(k[keep], v[keep], color="#4c72b0", label=labels["kept"])
+        ax.bar(k[~keep], v[~keep], color="#bbbbbb", label=labels["dropped"])
+        ax.set_yscale("log")
+        ax.set_xlim(0.4, T + 0.6)
+        ax.set_xlabel(labels["k"])
+        ax.set_ylabel(labels["norm"])
+        ax.set_title(labels["title"].format(t=t, K=K, scheme=labels["schemes"][scheme.value],
+                                            n_kept=int(keep.sum()), n=t), fontsize=10)
+        ax.legend(loc="upper left", fontsize=9)
+        fig.tight_layout()
+        with out:
+            out.clear_output(wait=True)
+            display(fig)
+        plt.close(fig)
+
+    for w in (K_slider, t_slider, scheme):
+        w.observe(redraw, names="value")
+    redraw()
+    return widgets.VBox([widgets.HBox([K_slider, t_slider, scheme]), out])

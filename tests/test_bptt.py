@@ -4,12 +4,15 @@ import pytest
 
 from rnnkit.bptt import (
     autograd_saved_nbytes,
+    contribution_norms,
     cache_nbytes,
     delay_task,
     gradient_agreement,
     per_step_contributions,
     train_delay_rnn,
     truncated_bptt,
+    truncation_explorer,
+    truncation_figure,
     truncation_mask,
 )
 from rnnkit.scratch import (
@@ -301,3 +304,53 @@ def test_bad_input_raises_value_error_naming_the_argument():
 
 def p_args_with_dh(p, dh):
     return p["x"], p["h0"], p["Wx"], p["Wh"], p["b"], dh
+
+
+# ---------------------------------------------------------------- figures
+
+def test_contribution_norms_are_frobenius_norms():
+    p = problem(10)
+    C = per_step_contributions(*args(p))
+    n = contribution_norms(C)
+    assert n.shape == (T, T)
+    assert n[5, 2] == pytest.approx(np.sqrt((C[5, 2] ** 2).sum()), rel=1e-12)
+    assert np.all(n[np.triu_indices(T, 1)] == 0)
+    with pytest.raises(ValueError, match=r"C must have shape \(T, T, H, H\)"):
+        contribution_norms(C[0])
+
+
+def test_truncation_figure_slider_shows_the_kept_terms():
+    pytest.importorskip("plotly")
+    p = problem(11)
+    norms = contribution_norms(per_step_contributions(*args(p)))
+    labels = {"t": "t", "k": "k", "K": "K = ", "colorbar": "log10"}
+    fig = truncation_figure(norms, [1, 3, T], ("chunked", "sliding"), ["a", "b", "c"], labels)
+    steps = fig.layout.sliders[0].steps
+    assert [s.label for s in steps] == ["1", "3", str(T)]
+    z_chunked, z_sliding = steps[0].args[0]["z"]          # K = 1: only the diagonal is coloured
+    kept = np.array([[v is not None for v in row] for row in z_chunked])
+    np.testing.assert_array_equal(kept, np.eye(T, dtype=bool))
+    z_chunked, z_sliding = steps[1].args[0]["z"]          # K = 3: the masks of truncation_mask
+    for z, scheme in ((z_chunked, "chunked"), (z_sliding, "sliding")):
+        kept = np.array([[v is not None for v in row] for row in z])
+        np.testing.assert_array_equal(kept, truncation_mask(T, 3, scheme))
+    assert list(steps[1].args[2]) == [1, 3]                    # only the coloured traces change
+    with pytest.raises(ValueError, match="step_titles must have one entry per K"):
+        truncation_figure(norms, [1, 2], ("a", "b"), ["x"], labels)
+
+
+def test_truncation_explorer_redraws_on_every_control(capsys):
+    pytest.importorskip("ipywidgets")
+    import matplotlib
+    matplotlib.use("Agg")
+    p = problem(12)
+    norms = contribution_norms(per_step_contributions(*args(p)))
+    labels = {"K": "K", "t": "t", "scheme": "s", "schemes": {"chunked": "c", "sliding": "s"},
+              "k": "k", "norm": "n", "kept": "kept", "dropped": "dropped",
+              "title": "{t} {K} {scheme} {n_kept}/{n}"}
+    box = truncation_explorer(norms, labels)
+    K_slider, t_slider, scheme = box.children[0].children
+    assert (K_slider.max, t_slider.value, scheme.value) == (T, T, "chunked")
+    K_slider.value, t_slider.value, scheme.value = 2, 5, "sliding"
+    # outside a kernel the Output widget prints what it displays: one figure per redraw
+    assert capsys.readouterr().out.count("Figure(") == 4
