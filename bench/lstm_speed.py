@@ -19,42 +19,63 @@ import time
 import numpy as np
 import torch
 
-from rnnkit.scratch import lstm_backward, lstm_forward, params_from_torch, rel_error
+from rnnkit.scratch import lstm_backward, lstm_forward, params_from_torch
 
 
-def numpy_blas_threads():
-    """Number of threads numpy's BLAS uses, or None if it cannot be determined."""
-    try:
-        import threadpoolctl
-        for info in threadpoolctl.threadpool_info():
-            if info.get("user_api") == "blas":
-                return info["num_threads"]
-    except ImportError:
-        pass
-    # Without threadpoolctl: ask the OpenBLAS that numpy has loaded.
+def _openblas():
+    """The OpenBLAS library numpy has loaded (ctypes handle, symbol suffix), or None."""
     try:
         with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+            paths = sorted({line.split()[-1] for line in maps if "openblas" in line.lower()})
     except OSError:
         return None
     for path in paths:
         lib = ctypes.CDLL(path)
-        for name in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_",
-                     "openblas_get_num_threads"):
-            if hasattr(lib, name):
-                return int(getattr(lib, name)())
+        for prefix, suffix in (("scipy_openblas_", "64_"), ("openblas_", "64_"), ("openblas_", "")):
+            if hasattr(lib, f"{prefix}get_num_threads{suffix}"):
+                return lambda name, lib=lib, p=prefix, s=suffix: getattr(lib, f"{p}{name}{s}")
     return None
 
 
-def median_time(fn, repeats, warmup=3):
+def numpy_blas_info(threads=None):
+    """(threads, kernel name) of numpy's BLAS; sets its thread count first if ``threads``."""
+    try:
+        import threadpoolctl
+        if threads:
+            threadpoolctl.threadpool_limits(threads, user_api="blas")
+        for info in threadpoolctl.threadpool_info():
+            if info.get("user_api") == "blas":
+                return info["num_threads"], info.get("architecture", "?")
+    except ImportError:
+        pass
+    fn = _openblas()                     # without threadpoolctl: ask OpenBLAS directly
+    if fn is None:
+        return (threads or os.cpu_count()), "?"
+    if threads:
+        fn("set_num_threads")(threads)
+    corename = fn("get_corename")
+    corename.restype = ctypes.c_char_p
+    return int(fn("get_num_threads")()), corename().decode()
+
+
+def interleaved_times(fns, repeats, warmup=3):
+    """Median and best time of each function, run in turns (A, B, A, B, ...) so that a
+    change in the load from other processes affects all of them alike."""
     for _ in range(warmup):
-        fn()
-    times = []
+        for fn in fns:
+            fn()
+    times = [[] for _ in fns]
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times)
+        for fn, ts in zip(fns, times):
+            start = time.perf_counter()
+            fn()
+            ts.append(time.perf_counter() - start)
+    return [(statistics.median(ts), min(ts)) for ts in times]
+
+
+def scaled_error(a, b):
+    """max |a - b| / max |b|: float32 results agree to ~1e-6 of their scale."""
+    return float(np.abs(a - b).max() / np.abs(b).max())
 
 
 def main():
@@ -64,10 +85,12 @@ def main():
     parser.add_argument("--D", type=int, default=128)
     parser.add_argument("--H", type=int, default=256)
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads for both libraries (default: numpy's BLAS setting)")
     args = parser.parse_args()
     N, T, D, H = args.N, args.T, args.D, args.H
 
-    threads = numpy_blas_threads() or os.cpu_count()
+    threads, kernel = numpy_blas_info(args.threads)
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     rng = np.random.default_rng(0)
@@ -97,13 +120,13 @@ def main():
     # Same numbers before timing anything (float32, so agreement to ~1e-6 only).
     h, (dx, *_) = scratch()
     out = reference()
-    print(f"agreement: h rel_error {rel_error(h, out.detach().numpy()):.1e}, "
-          f"dx rel_error {rel_error(dx, xt.grad.numpy()):.1e}")
+    print(f"agreement (max|diff| / max|torch|): h {scaled_error(h, out.detach().numpy()):.1e}, "
+          f"dx {scaled_error(dx, xt.grad.numpy()):.1e}")
 
-    t_torch, best_torch = median_time(reference, args.repeats)
-    t_scratch, best_scratch = median_time(scratch, args.repeats)
-    print(f"N={N} T={T} D={D} H={H} float32, forward+backward, {threads} BLAS thread(s) "
-          f"(torch {torch.__version__}, numpy {np.__version__})")
+    (t_torch, best_torch), (t_scratch, best_scratch) = interleaved_times([reference, scratch],
+                                                                          args.repeats)
+    print(f"N={N} T={T} D={D} H={H} float32, forward+backward, {threads} thread(s); "
+          f"numpy {np.__version__} (BLAS kernels: {kernel}), torch {torch.__version__}")
     print(f"torch.nn.LSTM   median {t_torch * 1e3:7.1f} ms   best {best_torch * 1e3:7.1f} ms")
     print(f"rnnkit.scratch  median {t_scratch * 1e3:7.1f} ms   best {best_scratch * 1e3:7.1f} ms")
     print(f"ratio scratch / torch: median {t_scratch / t_torch:.2f}   best {best_scratch / best_torch:.2f}"

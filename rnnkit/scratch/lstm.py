@@ -149,32 +149,35 @@ def lstm_forward(x, h0, Wx, Wh, b):
     dtype = Wx.dtype
 
     # σ(a) = ½ (1 + tanh(a/2)): halving the i, f, o columns of the weights (exact in
-    # floating point) lets one tanh over all 4H columns serve the sigmoids and g.
+    # floating point) lets one tanh serve the three sigmoids and g.
     scale = np.ones(4 * H, dtype)
     scale[:3 * H] = 0.5
     Wx_s, Wh_s, b_s = Wx * scale, Wh * scale, b * scale
-    # Time-major copies make every per-step slice contiguous.
+    # Time-major copy of x: xs[t*N + n] = x[n, t].
     xs = np.ascontiguousarray(x.transpose(1, 0, 2)).reshape(T * N, D)
-    # Input projections of all steps in one matmul: acts[t] starts as (x_t Wx + b) ⊙ scale
-    # and is turned in place into the gate values [i | f | o | g] of step t.
-    acts = (xs @ Wx_s).reshape(T, N, 4 * H)
-    acts += b_s
+    # Gate-major buffer: acts[k, t-1] is gate k (0 i, 1 f, 2 o, 3 g) of step t, a contiguous
+    # (N, H) block. It starts as (x_t Wx + b) ⊙ scale for all steps, from one batched
+    # matmul, and the loop turns it in place into the gate values.
+    acts = np.empty((4, T, N, H), dtype)
+    np.matmul(xs, Wx_s.reshape(D, 4, H).transpose(1, 0, 2), out=acts.reshape(4, T * N, H))
+    acts += b_s.reshape(4, 1, 1, H)
     hs = np.empty((T + 1, N, H), dtype)       # hs[t] = h_t, hs[0] = h0
     cs = np.empty((T + 1, N, H), dtype)       # cs[t] = c_t, cs[0] = 0
     tanh_cs = np.empty((T, N, H), dtype)      # tanh_cs[t-1] = tanh(c_t)
     hs[0] = h0
     cs[0] = 0
     hWh = np.empty((N, 4 * H), dtype)
+    hWh_gates = hWh.reshape(N, 4, H).transpose(1, 0, 2)    # the same memory as (4, N, H)
     ig = np.empty((N, H), dtype)
     for t in range(T):
-        a = acts[t]
+        a = acts[:, t]                                    # (4, N, H)
         np.dot(hs[t], Wh_s, out=hWh)
-        a += hWh                                          # a_t ⊙ scale
+        a += hWh_gates                                    # a_t ⊙ scale
         np.tanh(a, out=a)                                 # tanh(a/2) for i, f, o; g_t
-        ifo = a[:, :3 * H]
+        ifo = a[:3]
         ifo *= 0.5
         ifo += 0.5                                        # i_t, f_t, o_t = σ(a_t)
-        i, f, o, g = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+        i, f, o, g = a
         c = cs[t + 1]
         np.multiply(f, cs[t], out=c)
         np.multiply(i, g, out=ig)
@@ -217,20 +220,21 @@ def lstm_backward(dh, cache):
     dtype = Wx.dtype
     dh = float_array("dh", dh, ("N", "T", "H"), {"N": N, "T": T, "H": H}, dtype=dtype)
     dh_tm = dh.transpose(1, 0, 2)                          # time-major view, no copy
-    i, f, o, g = (acts[:, :, k * H:(k + 1) * H] for k in range(4))
+    i, f, o, g = acts                                      # (T, N, H) each
 
-    # Local derivatives for all steps at once (vectorised outside the loop):
-    #   da holds ∂c_t/∂a_i, ∂c_t/∂a_f, ∂h_t/∂a_o, ∂c_t/∂a_g; the loop multiplies them
-    #   by dc_t or dh_t in place.  dh_dc[t-1] = ∂h_t/∂c_t = o_t ⊙ (1 - tanh²(c_t)).
-    da = np.empty((T, N, 4 * H), dtype)
-    da_i, da_f, da_o, da_g = (da[:, :, k * H:(k + 1) * H] for k in range(4))
-    np.subtract(1, i, out=da_i); da_i *= i; da_i *= g                 # g ⊙ i(1-i)
-    np.subtract(1, f, out=da_f); da_f *= f; da_f *= cs[:-1]           # c_{t-1} ⊙ f(1-f)
-    np.subtract(1, o, out=da_o); da_o *= o; da_o *= tanh_cs           # tanh(c) ⊙ o(1-o)
-    np.multiply(g, g, out=da_g); np.subtract(1, da_g, out=da_g); da_g *= i   # i ⊙ (1-g²)
+    # Local derivatives for all steps at once (vectorised outside the loop), gate-major:
+    #   local[k] = ∂c_t/∂a_i, ∂c_t/∂a_f, ∂h_t/∂a_o, ∂c_t/∂a_g; the loop multiplies them
+    #   in place by dc_t or dh_t.  dh_dc[t-1] = ∂h_t/∂c_t = o_t ⊙ (1 - tanh²(c_t)).
+    local = np.empty((4, T, N, H), dtype)
+    np.subtract(1, i, out=local[0]); local[0] *= i; local[0] *= g            # g ⊙ i(1-i)
+    np.subtract(1, f, out=local[1]); local[1] *= f; local[1] *= cs[:-1]      # c_{t-1} ⊙ f(1-f)
+    np.subtract(1, o, out=local[2]); local[2] *= o; local[2] *= tanh_cs      # tanh(c) ⊙ o(1-o)
+    np.multiply(g, g, out=local[3]); np.subtract(1, local[3], out=local[3]); local[3] *= i   # i ⊙ (1-g²)
     dh_dc = np.multiply(tanh_cs, tanh_cs)
-    np.subtract(1, dh_dc, out=dh_dc); dh_dc *= o
+    np.subtract(1, dh_dc, out=dh_dc)
+    dh_dc *= o
 
+    da = np.empty((T, N, 4 * H), dtype)        # da[t-1] = da_t, row layout for the matmuls
     dh_next = np.zeros((N, H), dtype)          # recurrent part of dh_t: da_{t+1} Whᵀ
     dc = np.zeros((N, H), dtype)               # dc_{t+1} ⊙ f_{t+1}, then dc_t
     dh_t = np.empty((N, H), dtype)
@@ -240,11 +244,12 @@ def lstm_backward(dh, cache):
         np.add(dh_tm[t], dh_next, out=dh_t)                  # dh_t
         np.multiply(dh_t, dh_dc[t], out=tmp)
         dc += tmp                                             # dc_t
-        d = da[t].reshape(N, 4, H)
-        d[:, 0:2] *= dc[:, None, :]                           # da_i, da_f
-        d[:, 2] *= dh_t                                       # da_o
-        d[:, 3] *= dc                                         # da_g
+        d = local[:, t]                                       # (4, N, H)
+        d[:2] *= dc                                           # da_i, da_f
+        d[2] *= dh_t                                          # da_o
+        d[3] *= dc                                            # da_g
         dc *= f[t]                                            # dc_t ⊙ f_t, for step t-1
+        da[t].reshape(N, 4, H).transpose(1, 0, 2)[...] = d
         np.dot(da[t], WhT, out=dh_next)                       # da_t Whᵀ, for step t-1
 
     da2 = da.reshape(T * N, 4 * H)
