@@ -1,0 +1,50 @@
+"""Stored results of runs too long for a notebook (benchmarks under ``bench/``).
+
+Each result is a JSON file in this folder, written by the bench script named in its
+``"command"`` field, so a notebook can plot it on Colab too (the files ship with the
+package). ``load("name")`` reads ``name.json``; ``save`` writes atomically.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def path(name: str) -> Path:
+    """Path of the stored result ``name`` (without ``.json``)."""
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        raise ValueError(f"name must be a plain result name like 'lstm_memory_task', got {name!r}")
+    return HERE / f"{name}.json"
+
+
+def load(name: str) -> dict:
+    """Read the stored result ``name``; raises FileNotFoundError naming the bench to run."""
+    p = path(name)
+    if not p.exists():
+        have = sorted(q.stem for q in HERE.glob("*.json"))
+        raise FileNotFoundError(f"no stored result {name!r} in {HERE}; available: {have}")
+    return json.loads(p.read_text(encoding="utf-8"))
+
+
+def save(name: str, data: dict, *, command: str) -> Path:
+    """Write ``data`` (JSON-serialisable) with the command that reproduces it, atomically."""
+    if not isinstance(data, dict):
+        raise ValueError(f"data must be a dict, got {type(data).__name__}")
+    if not command:
+        raise ValueError("command must say how to reproduce the result")
+    p = path(name)
+    payload = {"command": command, **data}
+    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(payload, f, ensure_ascii=False, indent=1)
+            f.write("\n")
+        os.replace(tmp, p)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return p
