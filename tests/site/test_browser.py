@@ -41,17 +41,117 @@ VISIT = """async () => {
 }""".replace("DRAWN", DRAWN).replace("WIDGET_VIEW", WIDGET_VIEW)
 
 
+# Draw single Hangul syllables with the font a page element uses and compare the pixels.
+# Without a font that has Hangul, Chromium draws the same empty box for every syllable;
+# real glyphs differ from each other and from a box.
+GLYPHS = """([selector, fontOverride]) => {
+  const el = document.querySelector(selector);
+  const style = getComputedStyle(el);
+  const font = fontOverride || `${style.fontWeight} 32px ${style.fontFamily}`;
+  const draw = ch => {
+    const c = document.createElement('canvas'); c.width = 48; c.height = 48;
+    const g = c.getContext('2d'); g.font = font; g.fillStyle = '#000'; g.textBaseline = 'top';
+    g.fillText(ch, 4, 4);
+    return Array.from(g.getImageData(0, 0, 48, 48).data.filter((_, i) => i % 4 === 3));
+  };
+  const chars = ['가', '한', '줄', '\\uFFFF'];    // U+FFFF: no font has it, Chromium draws its box
+  const px = chars.map(draw);
+  const ink = px.map(a => a.filter(v => v > 0).length);
+  const same = (a, b) => a.every((v, i) => v === b[i]);
+  return {font, ink, hangulDiffer: !same(px[0], px[1]) && !same(px[1], px[2]) && !same(px[0], px[2]),
+          likeBox: px.slice(0, 3).map(a => same(a, px[3])),
+          widths: chars.map(ch => { const g = document.createElement('canvas').getContext('2d'); g.font = font; return g.measureText(ch).width; })};
+}"""
+
+
+def hangul_checks(page, path) -> dict:
+    """Screenshots of a Korean page and of its first figure; glyph checks of the prose
+    font and of plotly's figure font."""
+    page.screenshot(path=str(SHOTS / f"ko_{path.stem}.png"))
+    checks = {"prose": ["article h1", None], "lang": page.evaluate("() => document.documentElement.lang"),
+              "h1": page.locator("article h1").first.inner_text()}
+    fig_font = page.evaluate("() => { const t = document.querySelector('.plotly-graph-div .main-svg text'); "
+                             "return t ? getComputedStyle(t).fontFamily : null; }")
+    if fig_font:
+        checks["plotly figure"] = ["article h1", f"32px {fig_font}"]
+        fig = page.locator(".plotly-graph-div").first
+        fig.scroll_into_view_if_needed()
+        fig.screenshot(path=str(SHOTS / f"ko_{path.stem}_plotly.png"))
+    return {k: (page.evaluate(GLYPHS, v) if isinstance(v, list) else v) for k, v in checks.items()}
+
+
+def test_hangul_renders_in_prose_and_figures(visits):
+    checked = {name: v["hangul"] for name, v in visits.items() if v.get("hangul")}
+    if not checked:
+        pytest.skip("no Korean page in the built site")
+    (name, h), = checked.items()
+    assert h["lang"] == "ko"
+    assert any("\uac00" <= ch <= "\ud7a3" for ch in h["h1"]), f"{name}: no Hangul in the title {h['h1']!r}"
+    for what, r in h.items():
+        if what in ("lang", "h1"):
+            continue
+        assert min(r["ink"][:3]) > 40, f"{name} {what}: Hangul drew no ink with {r['font']}: {r}"
+        assert r["hangulDiffer"], f"{name} {what}: different syllables drew identical pixels (tofu) with {r['font']}"
+        assert not any(r["likeBox"]), f"{name} {what}: Hangul drew the missing-glyph box with {r['font']}"
+    print(f"Hangul checked on {name} ({', '.join(k for k in h if k not in ('lang', 'h1'))}); screenshots in {SHOTS}")
+
+
+def test_plotly_figures_move_with_their_sliders(visits):
+    moves = [m for v in visits.values() for m in v["sliders"]]
+    if not moves:
+        pytest.skip("no plotly figure with a slider in the built site")
+    stuck = [m for m in moves if not m["changed"] or m["active"] != m["target"]]
+    assert stuck == []
+    print(f"{len(moves)} plotly sliders moved")
+
+
+# What the reader sees of a figure: the plotted traces, titles and axes as drawn SVG.
+SLIDER_STATE = """el => [...el.querySelectorAll('.main-svg .plot, .main-svg .infolayer .g-gtitle, .main-svg .xy')].map(n => n.innerHTML).join('')"""
+
+
+def move_sliders(page, label: str) -> list[dict]:
+    """Click each figure's slider rail at the step farthest from the active one (a real
+    mouse event) and record the figure's state before and after."""
+    results = []
+    divs = page.locator("div.plotly-graph-div")
+    for i in range(divs.count()):
+        div = divs.nth(i)
+        if div.locator(".slider-container").count() == 0:
+            continue
+        div.scroll_into_view_if_needed()
+        n_steps = div.evaluate("el => el.layout.sliders[0].steps.length")
+        active = div.evaluate("el => el.layout.sliders[0].active || 0")
+        before = div.evaluate(SLIDER_STATE)
+        rail = div.locator(".slider-container .slider-rail-touch-rect").first.bounding_box()
+        target = 0 if active > (n_steps - 1) / 2 else n_steps - 1
+        x = rail["x"] + 12 + (rail["width"] - 24) * target / max(1, n_steps - 1)
+        page.mouse.click(x, rail["y"] + rail["height"] / 2)
+        # Restyle steps redraw at once, frame steps animate for ~0.5 s: wait for a change (3 s at most).
+        div.evaluate("(el, before) => new Promise(done => { const t0 = Date.now(); (function poll() {"
+                     f" if (({SLIDER_STATE})(el) !== before || Date.now() - t0 > 3000) done();"
+                     " else setTimeout(poll, 50); })(); })", before)
+        page.wait_for_timeout(100)
+        results.append({"figure": f"{label} #{i}", "target": target,
+                        "active": div.evaluate("el => el.layout.sliders[0].active"),
+                        "changed": div.evaluate(SLIDER_STATE) != before})
+    return results
+
+
 @pytest.fixture(scope="module")
 def visits(site, server, browser):
-    """Open every page of the site once, offline; record what each page did."""
+    """Open every page of the site once, offline; record what each page did, move every
+    plotly slider, and check Hangul glyphs on the first Korean page with a figure."""
     from playwright.sync_api import Error as PlaywrightError
 
     from sitekit import OfflinePage
 
     p = OfflinePage(browser, server)
     out = {}
+    hangul_done = False
+    SHOTS.mkdir(parents=True, exist_ok=True)
     try:
         for path in html_pages(site):
+            name = path.relative_to(site).as_posix()
             p.errors.clear()
             p.blocked.clear()
             p.page.goto(url_of(server, site, path), wait_until="load")
@@ -65,9 +165,19 @@ def visits(site, server, browser):
             except PlaywrightError:      # a redirect page (index.html) navigated meanwhile
                 p.page.wait_for_load_state("load")
                 info = p.page.evaluate(VISIT)
+            info["hangul"] = None
+            if name.startswith("book/ko/") and "plotly-graph-div" in text and not hangul_done:
+                info["hangul"] = hangul_checks(p.page, path)
+                hangul_done = True
+            info["sliders"] = move_sliders(p.page, name) if p.page.locator(".slider-container").count() else []
             info["errors"] = p.unexpected_errors()
             info["blocked"] = list(p.blocked)
-            out[path.relative_to(site).as_posix()] = info
+            out[name] = info
+        if not hangul_done:        # no Korean page with a figure: check the prose of one
+            korean = sorted((site / "book" / "ko").glob("*.html"))
+            if korean:
+                p.page.goto(url_of(server, site, korean[0]), wait_until="load")
+                out[korean[0].relative_to(site).as_posix()]["hangul"] = hangul_checks(p.page, korean[0])
     finally:
         p.close()
     return out
@@ -97,97 +207,6 @@ def test_every_plotly_figure_is_drawn(visits):
     if not figs:
         pytest.skip("no page of the built site has a plotly figure")
     assert all(v["drawn"] == v["figures"] for v in figs.values()), figs
-
-
-SLIDER_STATE = """el => JSON.stringify({
-  active: (el.layout.sliders || []).map(s => s.active),
-  svg: [...el.querySelectorAll('.main-svg .plot, .main-svg .infolayer .g-gtitle, .main-svg .xy')].map(n => n.innerHTML).join('')
-})"""
-
-
-def test_plotly_figures_move_with_their_sliders(site, server, offline_page):
-    pages = pages_with(site, "plotly-graph-div")
-    if not pages:
-        pytest.skip("no page of the built site has a plotly figure")
-    page = offline_page.page
-    moved, figures = 0, 0
-    for path in pages:
-        page.goto(url_of(server, site, path), wait_until="load")
-        divs = page.locator("div.plotly-graph-div")
-        for i in range(divs.count()):
-            div = divs.nth(i)
-            div.scroll_into_view_if_needed()
-            div.locator(".main-svg").first.wait_for(state="attached", timeout=10_000)
-            figures += 1
-            if div.locator(".slider-container").count() == 0:
-                continue
-            n_steps = div.evaluate("el => el.layout.sliders[0].steps.length")
-            active = div.evaluate("el => el.layout.sliders[0].active || 0")
-            before = div.evaluate(SLIDER_STATE)
-            rail = div.locator(".slider-container .slider-rail-touch-rect").first.bounding_box()
-            # Click the rail at the step farthest from the active one: a real mouse event.
-            target = 0 if active > (n_steps - 1) / 2 else n_steps - 1
-            x = rail["x"] + 12 + (rail["width"] - 24) * target / max(1, n_steps - 1)
-            page.mouse.click(x, rail["y"] + rail["height"] / 2)
-            page.wait_for_timeout(600)   # restyle is immediate; frame transitions take ~0.5 s
-            after = div.evaluate(SLIDER_STATE)
-            assert after != before, f"{path.name}: figure {i} did not change when its slider moved"
-            assert div.evaluate("el => el.layout.sliders[0].active") == target
-            moved += 1
-    assert figures > 0
-    assert offline_page.unexpected_errors() == [] and offline_page.blocked == []
-    print(f"{figures} plotly figures, {moved} with sliders moved")
-
-
-# Draw single Hangul syllables with the font a page element uses and compare the pixels.
-# Without a font that has Hangul, Chromium draws the same empty box for every syllable;
-# real glyphs differ from each other and from a box.
-GLYPHS = """([selector, fontOverride]) => {
-  const el = document.querySelector(selector);
-  const style = getComputedStyle(el);
-  const font = fontOverride || `${style.fontWeight} 32px ${style.fontFamily}`;
-  const draw = ch => {
-    const c = document.createElement('canvas'); c.width = 48; c.height = 48;
-    const g = c.getContext('2d'); g.font = font; g.fillStyle = '#000'; g.textBaseline = 'top';
-    g.fillText(ch, 4, 4);
-    return Array.from(g.getImageData(0, 0, 48, 48).data.filter((_, i) => i % 4 === 3));
-  };
-  const chars = ['가', '한', '줄', '\\uFFFF'];    // U+FFFF: no font has it, Chromium draws its box
-  const px = chars.map(draw);
-  const ink = px.map(a => a.filter(v => v > 0).length);
-  const same = (a, b) => a.every((v, i) => v === b[i]);
-  return {font, ink, hangulDiffer: !same(px[0], px[1]) && !same(px[1], px[2]) && !same(px[0], px[2]),
-          likeBox: px.slice(0, 3).map(a => same(a, px[3])),
-          widths: chars.map(ch => { const g = document.createElement('canvas').getContext('2d'); g.font = font; return g.measureText(ch).width; })};
-}"""
-
-
-def test_hangul_renders_in_prose_and_figures(site, server, offline_page):
-    korean = sorted((site / "book" / "ko").glob("*.html"))
-    if not korean:
-        pytest.skip("no Korean page in the built site")
-    page = offline_page.page
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with_figure = [p for p in korean if "plotly-graph-div" in p.read_text(encoding="utf-8")]
-    path = (with_figure or korean)[0]
-    page.goto(url_of(server, site, path), wait_until="load")
-    page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(SHOTS / f"ko_{path.stem}.png"), full_page=False)
-    assert page.evaluate("() => document.documentElement.lang") == "ko"
-    checks = {"prose": ["article h1", None]}
-    if with_figure:
-        fig_font = page.evaluate("() => { const t = document.querySelector('.plotly-graph-div .main-svg text'); "
-                                 "return t ? getComputedStyle(t).fontFamily : null; }")
-        if fig_font:
-            checks["plotly figure"] = ["article h1", f"32px {fig_font}"]
-        page.locator(".plotly-graph-div").first.screenshot(path=str(SHOTS / f"ko_{path.stem}_plotly.png"))
-    for what, args in checks.items():
-        r = page.evaluate(GLYPHS, args)
-        assert min(r["ink"][:3]) > 40, f"{what}: Hangul drew no ink with {r['font']}: {r}"
-        assert r["hangulDiffer"], f"{what}: different syllables drew identical pixels (tofu) with {r['font']}"
-        assert not any(r["likeBox"]), f"{what}: Hangul drew the missing-glyph box with {r['font']}"
-    # The text on the page itself: Hangul in the heading has no replacement boxes.
-    assert any("\uac00" <= ch <= "\ud7a3" for ch in page.locator("article h1").first.inner_text())
 
 
 def test_language_switch_links_twins(site, server, offline_page):
