@@ -16,7 +16,8 @@ def test_there_are_notebooks_in_both_languages():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_notebook_is_clean(path):
-    assert problems([path]) == []
+    # The twin check needs both languages; it runs in test_ko_en_twins_run_the_same_code.
+    assert [m for m in problems([path]) if "only one language" not in m] == []
 
 
 def test_ko_en_twins_run_the_same_code():
