@@ -1,0 +1,64 @@
+"""How long one update of the chapter 04 explorer takes (goal: under 50 ms).
+
+The widget callback is GradientExplorer.update (recompute the curves in log space and
+move the lines) followed by GradientExplorer.png (blit the lines onto the cached
+background and encode the PNG the ipywidgets.Image shows). This script calls exactly
+that, headless, over random slider settings and prints the median and maximum.
+
+    python bench/explorer_speed.py [--n 300]
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+
+from rnnkit import gradflow  # noqa: E402
+from rnnkit.explorer import CLIP_OPTIONS, GradientExplorer  # noqa: E402
+from rnnkit.plotting import setup  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=300, help="number of random settings")
+    args = ap.parse_args()
+    setup()
+    ex = GradientExplorer("ko")
+    rng = np.random.default_rng(0)
+    settings = [dict(rho=float(np.round(rng.uniform(0, 3.5), 2)), T=int(rng.integers(1, 201)),
+                     activation=str(rng.choice(gradflow.ACTIVATIONS)),
+                     init=str(rng.choice(gradflow.INITS)),
+                     clip=CLIP_OPTIONS[rng.integers(len(CLIP_OPTIONS))])
+                for _ in range(args.n)]
+    # the worst case the sliders allow: longest sequence, clipping on (loss gradients too)
+    worst = dict(rho=3.5, T=200, activation="relu", init="gaussian", clip=1.0)
+    for s in settings[:5]:                       # warm up caches and the renderer
+        ex.update(**s)
+        ex.png()
+    parts = {"update": [], "png": [], "total": []}
+    for s in settings + [worst] * 20:
+        t0 = time.perf_counter()
+        ex.update(**s)
+        t1 = time.perf_counter()
+        ex.png()
+        t2 = time.perf_counter()
+        parts["update"].append(1e3 * (t1 - t0))
+        parts["png"].append(1e3 * (t2 - t1))
+        parts["total"].append(1e3 * (t2 - t0))
+    for name, ms in parts.items():
+        ms = np.array(ms)
+        print(f"{name:>6}: median {np.median(ms):5.1f} ms   p95 {np.percentile(ms, 95):5.1f} ms"
+              f"   max {ms.max():5.1f} ms")
+    worst_ms = np.median(parts["total"][-20:])
+    print(f"worst setting {worst}: median {worst_ms:.1f} ms")
+    print(f"goal 50 ms: median/goal = {np.median(parts['total']) / 50:.2f}, "
+          f"max/goal = {np.max(parts['total']) / 50:.2f}")
+
+
+if __name__ == "__main__":
+    main()
