@@ -256,9 +256,11 @@ def delay_task(n, T, lag, seed=0):
 def train_delay_rnn(K, *, lag=4, T=24, hidden=24, steps=200, batch=64, lr=0.01, seed=0):
     """Train a tanh RNN (PyTorch) on :func:`delay_task` with chunked truncated BPTT.
 
-    Every step draws a fresh batch, runs the RNN in chunks of K steps (the hidden state
-    is detached between chunks), sums the masked cross-entropy over time, averages over
-    the batch, and takes one Adam step. ``K=None`` means full BPTT.
+    Every update draws a fresh batch and runs the RNN in chunks of K steps: the hidden
+    state is detached at each chunk boundary, and each chunk's loss (masked cross-entropy
+    summed over its steps, averaged over the batch) is backpropagated at once, so only
+    one chunk's graph is alive at a time. The gradients of all chunks add up in ``.grad``
+    and one Adam step follows. ``K=None`` means full BPTT (a single chunk).
 
     Parameters
     ----------
@@ -283,27 +285,23 @@ def train_delay_rnn(K, *, lag=4, T=24, hidden=24, steps=200, batch=64, lr=0.01, 
     opt = torch.optim.Adam(params, lr=lr)
     chunk = T if K is None else K
 
-    def run(x, y, mask, train):
-        h = torch.zeros(1, x.shape[0], hidden)
-        total = torch.zeros(())
-        for s in range(0, T, chunk):
-            if train:
-                h = h.detach()                   # truncation: no gradient into earlier chunks
-            out, h = rnn(x[:, s:s + chunk], h)
-            ce = F.cross_entropy(head(out).reshape(-1, 2), y[:, s:s + chunk].reshape(-1),
-                                 reduction="none")
-            total = total + (ce * mask[:, s:s + chunk].reshape(-1)).sum()
-        return total
-
     curve = []
     for i in range(steps):
         x, y, m = (torch.from_numpy(a) for a in delay_task(batch, T, lag, seed=seed * 100_003 + i + 1))
         m = m.float()
         opt.zero_grad()
-        loss = run(x, y, m, train=True) / batch
-        loss.backward()
-        opt.step()
-        curve.append(loss.item() * batch / m.sum().item())
+        h = torch.zeros(1, batch, hidden)
+        total = 0.0
+        for s in range(0, T, chunk):
+            h = h.detach()                       # truncation: no gradient into earlier chunks
+            out, h = rnn(x[:, s:s + chunk], h)
+            ce = F.cross_entropy(head(out).reshape(-1, 2), y[:, s:s + chunk].reshape(-1),
+                                 reduction="none")
+            loss = (ce * m[:, s:s + chunk].reshape(-1)).sum() / batch
+            loss.backward()                      # frees this chunk's graph: memory O(K), not O(T)
+            total += loss.item()
+        opt.step()                               # one update per sequence; grads summed over chunks
+        curve.append(total * batch / m.sum().item())
 
     x, y, m = (torch.from_numpy(a) for a in delay_task(2048, T, lag, seed=10**6 + seed))
     with torch.no_grad():
