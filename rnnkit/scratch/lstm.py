@@ -18,9 +18,12 @@ Equations of one step (column-vector form as in the book: i = σ(W_xi x + W_hi h
     h = o ⊙ tanh(c)
 
 The step functions follow these lines literally. The sequence functions compute the
-same thing, organised for speed: all input projections in one matmul before the loop,
-preallocated time-major buffers, in-place elementwise operations, and the weight
-gradients as single matmuls over all time steps after the loop.
+same thing, organised for speed (they agree with the step functions to rounding, which
+the tests check): all input projections in one matmul before the loop, one matmul
+``h_{t-1} Wh`` per step, preallocated buffers in which every gate of every step is a
+contiguous (N, H) block, in-place elementwise operations, the sigmoid computed as
+½(1 + tanh(a/2)) with the ½ folded into the weights, and the weight gradients as single
+matmuls over all time steps after the loop.
 """
 from __future__ import annotations
 

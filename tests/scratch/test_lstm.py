@@ -406,3 +406,18 @@ def test_sequence_backward_rejects_bad_upstream_and_cache():
     for wrong in [step_cache, None, ("gru",) + cache[1:]]:
         with pytest.raises(ValueError, match=r"^cache must be the cache returned by the matching lstm forward"):
             lstm_backward(dh, wrong)
+
+
+# --- the shared sigmoid (rnnkit.scratch.activations) -----------------------------------
+
+def test_sigmoid_matches_the_definition_and_saturates_without_warnings():
+    from rnnkit.scratch.activations import sigmoid
+    x = np.linspace(-30, 30, 601)
+    np.testing.assert_allclose(sigmoid(x), 1 / (1 + np.exp(-x)), rtol=0, atol=4e-16)   # ~1 ulp of 1
+    assert sigmoid(np.array([0.0]))[0] == 0.5
+    np.testing.assert_allclose(sigmoid(x) + sigmoid(-x), 1.0, atol=2e-16)      # σ(-x) = 1 - σ(x)
+    big = np.array([-1e30, -1e4, 1e4, 1e30], dtype=np.float32)
+    s = sigmoid(big)
+    assert s.dtype == np.float32 and s.tolist() == [0.0, 0.0, 1.0, 1.0]
+    y = x.copy()
+    assert sigmoid(y, out=y) is y and np.array_equal(y, sigmoid(x))           # in place
