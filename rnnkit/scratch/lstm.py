@@ -225,36 +225,42 @@ def lstm_backward(dh, cache):
     dh_tm = dh.transpose(1, 0, 2)                          # time-major view, no copy
     i, f, o, g = acts                                      # (T, N, H) each
 
-    # Local derivatives for all steps at once (vectorised outside the loop), gate-major:
-    #   local[k] = ∂c_t/∂a_i, ∂c_t/∂a_f, ∂h_t/∂a_o, ∂c_t/∂a_g; the loop multiplies them
-    #   in place by dc_t or dh_t.  dh_dc[t-1] = ∂h_t/∂c_t = o_t ⊙ (1 - tanh²(c_t)).
-    local = np.empty((4, T, N, H), dtype)
-    np.subtract(1, i, out=local[0]); local[0] *= i; local[0] *= g            # g ⊙ i(1-i)
-    np.subtract(1, f, out=local[1]); local[1] *= f; local[1] *= cs[:-1]      # c_{t-1} ⊙ f(1-f)
-    np.subtract(1, o, out=local[2]); local[2] *= o; local[2] *= tanh_cs      # tanh(c) ⊙ o(1-o)
-    np.multiply(g, g, out=local[3]); np.subtract(1, local[3], out=local[3]); local[3] *= i   # i ⊙ (1-g²)
+    # Local derivatives for all steps at once (vectorised outside the loop):
+    #   local[t-1, k] = ∂c_t/∂a_i, ∂c_t/∂a_f, ∂h_t/∂a_o, ∂c_t/∂a_g for k = 0..3, each a
+    #   contiguous (N, H) block; the loop multiplies them in place by dc_t or dh_t.
+    #   dh_dc[t-1] = ∂h_t/∂c_t = o_t ⊙ (1 - tanh²(c_t)).
+    local = np.empty((T, 4, N, H), dtype)
+    l_i, l_f, l_o, l_g = (local[:, k] for k in range(4))
+    np.subtract(1, i, out=l_i); l_i *= i; l_i *= g                     # g ⊙ i(1-i)
+    np.subtract(1, f, out=l_f); l_f *= f; l_f *= cs[:-1]               # c_{t-1} ⊙ f(1-f)
+    np.subtract(1, o, out=l_o); l_o *= o; l_o *= tanh_cs               # tanh(c) ⊙ o(1-o)
+    np.multiply(g, g, out=l_g); np.subtract(1, l_g, out=l_g); l_g *= i   # i ⊙ (1-g²)
     dh_dc = np.multiply(tanh_cs, tanh_cs)
     np.subtract(1, dh_dc, out=dh_dc)
     dh_dc *= o
 
-    da = np.empty((T, N, 4 * H), dtype)        # da[t-1] = da_t, row layout for the matmuls
     dh_next = np.zeros((N, H), dtype)          # recurrent part of dh_t: da_{t+1} Whᵀ
     dc = np.zeros((N, H), dtype)               # dc_{t+1} ⊙ f_{t+1}, then dc_t
     dh_t = np.empty((N, H), dtype)
     tmp = np.empty((N, H), dtype)
+    d_copy = np.empty((4, N, H), dtype)
     WhT = Wh.T
     for t in reversed(range(T)):
         np.add(dh_tm[t], dh_next, out=dh_t)                  # dh_t
         np.multiply(dh_t, dh_dc[t], out=tmp)
         dc += tmp                                             # dc_t
-        d = local[:, t]                                       # (4, N, H)
+        d = local[t]                                          # (4, N, H)
         d[:2] *= dc                                           # da_i, da_f
         d[2] *= dh_t                                          # da_o
         d[3] *= dc                                            # da_g
         dc *= f[t]                                            # dc_t ⊙ f_t, for step t-1
-        da[t].reshape(N, 4, H).transpose(1, 0, 2)[...] = d
-        np.dot(da[t], WhT, out=dh_next)                       # da_t Whᵀ, for step t-1
+        # Rewrite the block in place as the (N, 4H) row da_t = [da_i | da_f | da_o | da_g].
+        d_copy[...] = d
+        da_t = d.reshape(N, 4 * H)
+        da_t.reshape(N, 4, H)[...] = d_copy.transpose(1, 0, 2)
+        np.dot(da_t, WhT, out=dh_next)                        # da_t Whᵀ, for step t-1
 
+    da = local                                 # now da[t-1] = da_t in row layout
     da2 = da.reshape(T * N, 4 * H)
     dx = np.ascontiguousarray((da2 @ Wx.T).reshape(T, N, D).transpose(1, 0, 2))
     dWx = xs.T @ da2
