@@ -66,6 +66,7 @@ def _reorder(a, kind, H):
 
 
 def _numpy(t):
+    """A numpy copy of a tensor (never a view of the module's memory)."""
     return t.detach().cpu().numpy().copy()
 
 

@@ -229,8 +229,9 @@ def gru_backward(dh, cache):
     for t in reversed(range(T)):
         np.add(dh_tm[t], dh_next, out=dh_t)                  # dh_t
         d = dax[t]
-        d[:, H:].reshape(N, 2, H)[...] *= dh_t[:, None, :]   # daz_t, dan_t
-        dar_t, dan_t = d[:, :H], d[:, 2 * H:]
+        dar_t, daz_t, dan_t = d[:, :H], d[:, H:2 * H], d[:, 2 * H:]
+        daz_t *= dh_t                                         # dh_t ⊙ (h_{t-1} - n) ⊙ z(1-z)
+        dan_t *= dh_t                                         # dh_t ⊙ (1-z) ⊙ (1-n²)
         dar_t *= dan_t                                        # dan_t ⊙ ah_n ⊙ r(1-r)
         e = dah[t]
         e[:, :2 * H] = d[:, :2 * H]
