@@ -129,29 +129,49 @@ def english_field_labels(app, doctree):
 
 
 def anchor_untracked_signatures(app, doctree):
-    """Give ``:no-index:`` object descriptions the anchor the indexed copy has."""
+    """Give ``:no-index:`` object descriptions the anchor the indexed copy has: objects
+    get their full name, a module the ``module-NAME`` id on the section titled with it."""
+    taken = {i for node in doctree.findall(nodes.Element) for i in node.get("ids", [])}
     for sig in doctree.findall(addnodes.desc_signature):
         if sig.get("ids") or not sig.get("fullname"):
             continue
         module = sig.get("module")
         fullname = f"{module}.{sig['fullname']}" if module else sig["fullname"]
-        sig["ids"].append(fullname)
+        if fullname not in taken:
+            sig["ids"].append(fullname)
+            taken.add(fullname)
+    for section in doctree.findall(nodes.section):
+        title = section[0].astext() if len(section) and isinstance(section[0], nodes.title) else ""
+        if title.startswith("rnnkit") and title.replace(".", "").replace("_", "").isalnum():
+            anchor = f"module-{title}"
+            if anchor not in taken:
+                section["ids"].append(anchor)
+                taken.add(anchor)
 
 
 def localize_api_references(app, doctree, docname):
-    """Make links into an API page stay in the reader's language."""
+    """Make links into an API page stay in the reader's language (when the page in the
+    reader's language has the same anchor)."""
     lang, _ = split(docname)
     if lang is None:
         return
+    mine_doc = f"{PREFIX}{lang}/{API_PAGE}"
+    if mine_doc not in app.env.all_docs:
+        return
+    cache = app.__dict__.setdefault("_bilingual_api_ids", {})
+    if mine_doc not in cache:
+        cache[mine_doc] = {i for node in app.env.get_doctree(mine_doc).findall(nodes.Element)
+                           for i in node.get("ids", [])}
+    mine_ids = cache[mine_doc]
     builder = app.builder
+    mine = builder.get_relative_uri(docname, mine_doc)
     for other in LANGS:
         if other == lang:
             continue
         theirs = builder.get_relative_uri(docname, f"{PREFIX}{other}/{API_PAGE}")
-        mine = builder.get_relative_uri(docname, f"{PREFIX}{lang}/{API_PAGE}")
         for ref in doctree.findall(nodes.reference):
             uri = ref.get("refuri", "")
-            if uri.startswith(theirs + "#"):
+            if uri.startswith(theirs + "#") and uri[len(theirs) + 1:] in mine_ids:
                 ref["refuri"] = mine + uri[len(theirs):]
 
 
