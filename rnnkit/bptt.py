@@ -278,6 +278,12 @@ def train_delay_rnn(K, *, lag=4, T=24, hidden=24, steps=200, batch=64, lr=0.01, 
 
     if K is not None:
         K = _check_K(K)
+    for name, v in (("hidden", hidden), ("steps", steps), ("batch", batch)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    if not (isinstance(lr, numbers.Real) and np.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be a positive learning rate, got {lr!r}")
+    delay_task(1, T, lag)                        # validates T and lag before any training
     torch.manual_seed(seed)
     rnn = torch.nn.RNN(1, hidden, batch_first=True)
     head = torch.nn.Linear(hidden, 2)
@@ -447,10 +453,14 @@ def truncation_explorer(norms, labels):
     if norms.ndim != 2 or norms.shape[0] != norms.shape[1]:
         raise ValueError(f"norms must have shape (T, T), got {norms.shape}")
     T = norms.shape[0]
-    K_slider = widgets.IntSlider(value=4, min=1, max=T, description=labels["K"])
-    t_slider = widgets.IntSlider(value=T, min=1, max=T, description=labels["t"])
+    style = {"description_width": "initial"}
+    K_slider = widgets.IntSlider(value=4, min=1, max=T, description=labels["K"], style=style,
+                                 layout=widgets.Layout(width="230px"))
+    t_slider = widgets.IntSlider(value=T, min=1, max=T, description=labels["t"], style=style,
+                                 layout=widgets.Layout(width="280px"))
     scheme = widgets.Dropdown(options=[(labels["schemes"][s], s) for s in SCHEMES],
-                              value="chunked", description=labels["scheme"])
+                              value="chunked", description=labels["scheme"], style=style,
+                              layout=widgets.Layout(width="200px"))
     out = widgets.Output()
 
     def redraw(change=None):

@@ -296,6 +296,14 @@ def test_bad_input_raises_value_error_naming_the_argument():
         delay_task(4, 3, 3)
     with pytest.raises(ValueError, match="lag must be an integer"):
         delay_task(4, 8, 0)
+    with pytest.raises(ValueError, match="T must be larger than lag"):
+        train_delay_rnn(2, lag=5, T=5)
+    with pytest.raises(ValueError, match="hidden must be a positive integer"):
+        train_delay_rnn(2, hidden=0)
+    with pytest.raises(ValueError, match="lr must be a positive learning rate"):
+        train_delay_rnn(2, lr=-1.0)
+    with pytest.raises(ValueError, match="K must be a positive integer"):
+        train_delay_rnn(0)
     with pytest.raises(ValueError, match="g and g_ref must have the same shape"):
         gradient_agreement(np.ones(3), np.ones(4))
     with pytest.raises(ValueError, match="g_ref must not be all zeros"):
