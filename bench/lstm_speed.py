@@ -1,10 +1,15 @@
 """Speed of the numpy LSTM (rnnkit.scratch) against torch.nn.LSTM on the CPU.
 
 Both run forward + backward in float32 on the same data and weights, in the same
-process, with the same number of BLAS threads. Prints the median time of each and
-the ratio scratch / torch (goal: at most 1.5).
+process, with the same number of threads (numpy's BLAS setting, or --threads). Prints
+the time of each and the ratio scratch / torch (goal: at most 1.5).
 
-    python bench/lstm_speed.py [--repeats 15] [--N 32 --T 128 --D 128 --H 256]
+    python bench/lstm_speed.py [--threads 1] [--repeats 15] [--N 32 --T 128 --D 128 --H 256]
+
+On a busy machine use --threads 1 and read the CPU-time ratio. numpy's OpenBLAS picks
+its kernels from the CPU model; on CPUs it does not know (e.g. AMD Zen 5) it falls back
+to AVX2 ("Haswell") kernels, about half the speed of AVX-512 for these matmuls. The
+script prints the kernel name; OPENBLAS_CORETYPE=SkylakeX in the shell overrides it.
 
 Not a test: timings depend on the machine and on what else is running.
 """
@@ -59,18 +64,30 @@ def numpy_blas_info(threads=None):
 
 
 def interleaved_times(fns, repeats, warmup=3):
-    """Median and best time of each function, run in turns (A, B, A, B, ...) so that a
-    change in the load from other processes affects all of them alike."""
+    """Median wall-clock time, best wall-clock time and median CPU time of each function,
+    run in turns (A, B, A, B, ...) so that a change in the load from other processes
+    affects all of them alike. With one thread the CPU time hardly depends on that load;
+    with several it also counts the time BLAS threads spend spinning."""
     for _ in range(warmup):
         for fn in fns:
             fn()
-    times = [[] for _ in fns]
+    wall = [[] for _ in fns]
+    cpu = [[] for _ in fns]
     for _ in range(repeats):
-        for fn, ts in zip(fns, times):
-            start = time.perf_counter()
+        for fn, w, c in zip(fns, wall, cpu):
+            w0, c0 = time.perf_counter(), time.process_time()
             fn()
-            ts.append(time.perf_counter() - start)
-    return [(statistics.median(ts), min(ts)) for ts in times]
+            w.append(time.perf_counter() - w0)
+            c.append(time.process_time() - c0)
+    return [(statistics.median(w), min(w), statistics.median(c)) for w, c in zip(wall, cpu)]
+
+
+def _cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as f:
+            return next((line for line in f if line.startswith("flags")), "")
+    except OSError:
+        return ""
 
 
 def scaled_error(a, b):
@@ -123,15 +140,19 @@ def main():
     print(f"agreement (max|diff| / max|torch|): h {scaled_error(h, out.detach().numpy()):.1e}, "
           f"dx {scaled_error(dx, xt.grad.numpy()):.1e}")
 
-    (t_torch, best_torch), (t_scratch, best_scratch) = interleaved_times([reference, scratch],
-                                                                          args.repeats)
+    (t_torch, best_torch, cpu_torch), (t_scratch, best_scratch, cpu_scratch) = interleaved_times(
+        [reference, scratch], args.repeats)
     print(f"N={N} T={T} D={D} H={H} float32, forward+backward, {threads} thread(s); "
           f"numpy {np.__version__} (BLAS kernels: {kernel}), torch {torch.__version__}")
-    print(f"torch.nn.LSTM   median {t_torch * 1e3:7.1f} ms   best {best_torch * 1e3:7.1f} ms")
-    print(f"rnnkit.scratch  median {t_scratch * 1e3:7.1f} ms   best {best_scratch * 1e3:7.1f} ms")
-    print(f"ratio scratch / torch: median {t_scratch / t_torch:.2f}   best {best_scratch / best_torch:.2f}"
-          "   (goal <= 1.5)")
-
+    print("                wall median    wall best    CPU median")
+    for name, (m, b, c) in [("torch.nn.LSTM ", (t_torch, best_torch, cpu_torch)),
+                            ("rnnkit.scratch", (t_scratch, best_scratch, cpu_scratch))]:
+        print(f"{name}  {m * 1e3:8.1f} ms  {b * 1e3:8.1f} ms  {c * 1e3:8.1f} ms")
+    print(f"ratio scratch / torch: wall median {t_scratch / t_torch:.2f}, wall best "
+          f"{best_scratch / best_torch:.2f}, CPU median {cpu_scratch / cpu_torch:.2f}   (goal <= 1.5)")
+    if kernel == "Haswell" and "avx512f" in _cpu_flags():
+        print("note: numpy's OpenBLAS runs its AVX2 (Haswell) kernels on this AVX-512 CPU; torch's "
+              "oneDNN uses AVX-512. Compare with OPENBLAS_CORETYPE=SkylakeX set in the shell.")
 
 if __name__ == "__main__":
     main()
