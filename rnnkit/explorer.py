@@ -45,6 +45,7 @@ LABELS = {
         "subplots": ("가우시안 초기화", "직교 초기화"),
         "slider": "ρ = ",
         "hover": "k = %{x}<br>노름 = 10^%{y:.1f}",
+        "bound_html": "상한 (γλ<sub>1</sub>)<sup>k</sup>",
         "ytext": "‖∂h_T/∂h_t‖ (로그 눈금)",
     },
     "en": {
@@ -67,6 +68,7 @@ LABELS = {
         "subplots": ("Gaussian initialisation", "orthogonal initialisation"),
         "slider": "ρ = ",
         "hover": "k = %{x}<br>norm = 10^%{y:.1f}",
+        "bound_html": "bound (γλ<sub>1</sub>)<sup>k</sup>",
         "ytext": "‖∂h_T/∂h_t‖ (log scale)",
     },
 }
@@ -299,7 +301,7 @@ def static_figure(lang="ko", T=200, rhos=None, H=32, seed=0):
         col = 1 + gradflow.INITS.index(init)
         sigmoid = gamma != 1.0
         fig.add_trace(go.Scatter(x=[0, T], y=steps_y[start][len(combos) + i], mode="lines",
-                                 name=L["bound"] + (" (sigmoid, γ = 1/4)" if sigmoid else ", γ = 1"),
+                                 name=L["bound_html"] + (" (sigmoid, γ = 1/4)" if sigmoid else ", γ = 1"),
                                  legendgroup="sigmoid" if sigmoid else "bound",
                                  showlegend=(col == 1 and not sigmoid),
                                  line=dict(color=ACT_COLORS["sigmoid"] if sigmoid else "#444444",
