@@ -39,7 +39,7 @@ import numpy as np
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "linear")
 INITS = ("gaussian", "orthogonal")
 
-#: gamma: an upper bound on |phi'| (Pascanu, Mikolov & Bengio 2013).
+#: gamma: an upper bound on ``|phi'|`` (Pascanu, Mikolov & Bengio 2013).
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0, "linear": 1.0}
 
 _LOG10_TINY = -300.0  # below this a rescaled value is treated as exactly zero
@@ -134,14 +134,14 @@ def recurrent_matrix(H, rho, init="orthogonal", seed=0):
 
     - ``"orthogonal"``: B = Q with QᵀQ = I, so every singular value of W is ``rho`` and
       every eigenvalue has modulus ``rho``. With rho = 1, ||W v|| = ||v|| for all v.
-    - ``"gaussian"``: B = G / max|eig(G)| with G_ij ~ N(0, 1). Its largest singular
+    - ``"gaussian"``: B = G / ``max|eig(G)|`` with G_ij ~ N(0, 1). Its largest singular
       value is about twice its spectral radius (about 2 for large H), so
       ||W||_2 ≈ 2 rho.
 
     Parameters
     ----------
     H : int >= 1, hidden size
-    rho : float >= 0, spectral radius (largest |eigenvalue|) of the result
+    rho : float >= 0, spectral radius (largest absolute eigenvalue) of the result
     init : "orthogonal" or "gaussian"
     seed : int, seed of the base matrix
 
@@ -158,7 +158,7 @@ def recurrent_matrix(H, rho, init="orthogonal", seed=0):
 
 
 def spectral_radius(W):
-    """max |eigenvalue| of a square matrix W (H, H)."""
+    """The spectral radius of a square matrix W (H, H): the largest absolute eigenvalue."""
     W = _check_square("W", W)
     return float(np.max(np.abs(np.linalg.eigvals(W)))) if W.size else 0.0
 
@@ -244,7 +244,7 @@ def pascanu_log10_bound(W_hh, activation, T):
     """log10 of Pascanu's bound (gamma * lambda_1)**k for k = 0..T.
 
     ||dh_T/dh_{T-k}||_2 <= prod ||diag(phi')|| ||W_hh|| <= (gamma lambda_1)**k, where
-    lambda_1 is the largest singular value of W_hh and gamma bounds |phi'|
+    lambda_1 is the largest singular value of W_hh and gamma bounds ``|phi'|``
     (:data:`GAMMA`). So gamma lambda_1 < 1 guarantees vanishing; gamma lambda_1 > 1 is
     necessary for exploding but does not cause it.
 
