@@ -196,14 +196,14 @@ def lstm_forward(x, h0, Wx, Wh, b):
 def lstm_backward(dh, cache):
     """Backpropagation through time for :func:`lstm_forward`.
 
-    Going backwards from t = T with dh_{T+1} = dc_{T+1} = 0 carried in, at each step
+    Going backwards from t = T with dh_{T+1} = dc_{T+1} = 0 carried in, at each step::
 
         dh_t   = dh[:, t-1] + (da_{t+1} Whᵀ)                   upstream + recurrent
         dc_t   = dc_{t+1} ⊙ f_{t+1} + dh_t ⊙ o_t ⊙ (1 - tanh²(c_t))
         da_t   = [dc_t ⊙ g_t ⊙ i_t(1-i_t) | dc_t ⊙ c_{t-1} ⊙ f_t(1-f_t)
                   | dh_t ⊙ tanh(c_t) ⊙ o_t(1-o_t) | dc_t ⊙ i_t ⊙ (1-g_t²)]
 
-    and then, summed over all steps,
+    and then, summed over all steps::
 
         dx_t = da_t Wxᵀ    dWx = Σ_t x_tᵀ da_t    dWh = Σ_t h_{t-1}ᵀ da_t    db = Σ_t Σ_n da_t
         dh0  = da_1 Whᵀ    (c_0 = 0 is a constant, so its gradient is dropped)

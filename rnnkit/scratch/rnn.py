@@ -95,7 +95,9 @@ def rnn_forward(x, h0, Wx, Wh, b):
     ----------
     x : (N, T, D) input sequence
     h0 : (N, H) initial hidden state (usually zeros)
-    Wx : (D, H), Wh : (H, H), b : (H,) weights shared by every time step
+    Wx : (D, H) input-to-hidden weights, shared by every time step
+    Wh : (H, H) hidden-to-hidden weights, shared by every time step
+    b : (H,) bias
 
     Returns
     -------
