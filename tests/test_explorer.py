@@ -86,5 +86,9 @@ def test_static_figure_is_small_and_holds_the_precomputed_curves():
     ys = steps[20]["args"][0]["y"]
     ref = gf.gradient_flow("tanh", 2.0, 200, "gaussian", loss=False, every=2)
     np.testing.assert_allclose(ys[0], np.round(ref.jacobian, 2))
+    # the dashed bounds: (gamma lambda_1)^k from 0 to T, gamma = 1 then 1/4, Gaussian panel first
+    lam1 = gf.largest_singular_value(gf.recurrent_matrix(32, 2.0, "gaussian", seed=0))
+    assert ys[8] == [0.0, round(200 * np.log10(lam1), 2)]
+    assert ys[9] == [0.0, round(200 * np.log10(lam1 / 4), 2)]
     # rho = 0: exact zeros are gaps (None), never NaN
     assert steps[0]["args"][0]["y"][0][1:] == [None] * 100
