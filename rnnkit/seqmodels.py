@@ -1,0 +1,179 @@
+"""Small PyTorch sequence classifiers (RNN / LSTM / GRU + linear head) and their training.
+
+    model = SequenceClassifier("lstm", input_size=8, hidden_size=32, num_classes=4)
+    init_forget_bias(model.rnn, 1.0)                   # b_f = 1 (Gers et al. 2000)
+    run = train_recall("lstm", T=40, steps=300)        # seeded; run["accuracy"]
+
+The model reads a batch-first sequence (N, T, D) and predicts from the last hidden state
+only, the many-to-one shape of the recall task in :mod:`rnnkit.tasks`.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .tasks import recall_task
+
+CELLS = ("rnn", "lstm", "gru")
+_MODULES = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
+
+
+def _check_int(name, value, low):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+def _check_cell(cell):
+    if cell not in CELLS:
+        raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
+    return cell
+
+
+class SequenceClassifier(torch.nn.Module):
+    """A one-layer recurrent network (tanh RNN, LSTM or GRU) with a linear head on h_T.
+
+    Parameters
+    ----------
+    cell : "rnn", "lstm" or "gru"
+    input_size : D;  hidden_size : H;  num_classes : C
+
+    ``forward(x)`` maps x (N, T, D) to class scores (N, C) computed from h_T.
+    ``self.rnn`` is the torch module (batch_first=True), ``self.head`` the nn.Linear.
+    """
+
+    def __init__(self, cell, input_size, hidden_size, num_classes):
+        super().__init__()
+        self.cell = _check_cell(cell)
+        D = _check_int("input_size", input_size, 1)
+        H = _check_int("hidden_size", hidden_size, 1)
+        C = _check_int("num_classes", num_classes, 1)
+        self.rnn = _MODULES[cell](D, H, batch_first=True)
+        self.head = torch.nn.Linear(H, C)
+
+    def forward(self, x):
+        if not isinstance(x, torch.Tensor) or x.dim() != 3 or x.shape[2] != self.rnn.input_size:
+            raise ValueError(f"x must be a tensor of shape (N, T, D) with D = {self.rnn.input_size}, "
+                             f"got {tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}")
+        out, _ = self.rnn(x)                     # (N, T, H)
+        return self.head(out[:, -1])             # (N, C)
+
+
+def init_forget_bias(lstm, value=1.0):
+    """Set the forget-gate bias of a one-layer ``nn.LSTM`` to ``value`` (in place).
+
+    PyTorch computes a_f = W_if x + b_if + W_hf h + b_hf, so the forget gate's bias is
+    the sum b_if + b_hf: rows H..2H-1 of ``bias_ih_l0`` and of ``bias_hh_l0`` (torch's
+    gate order is i, f, g, o). This sets ``bias_ih_l0[H:2H] = value`` and
+    ``bias_hh_l0[H:2H] = 0``, so the effective forget bias is exactly ``value``; every
+    other entry is left as it was.
+
+    Parameters
+    ----------
+    lstm : torch.nn.LSTM with num_layers=1 and bias=True
+    value : finite float; 1.0 is the usual choice (Gers et al. 2000; Jozefowicz et al. 2015)
+
+    Returns
+    -------
+    the same module
+    """
+    if not isinstance(lstm, torch.nn.LSTM):
+        raise ValueError(f"lstm must be a torch.nn.LSTM, got {type(lstm).__name__}")
+    if lstm.num_layers != 1 or not lstm.bias:
+        raise ValueError(f"lstm must have num_layers=1 and bias=True, got num_layers={lstm.num_layers}, "
+                         f"bias={lstm.bias}")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ValueError(f"value must be a finite number, got {value!r}")
+    H = lstm.hidden_size
+    with torch.no_grad():
+        lstm.bias_ih_l0[H:2 * H] = float(value)
+        lstm.bias_hh_l0[H:2 * H] = 0.0
+    return lstm
+
+
+@torch.no_grad()
+def accuracy(model, x, y):
+    """Fraction of sequences whose highest score is the label: x (N, T, D), y (N,) -> float."""
+    if len(x) != len(y):
+        raise ValueError(f"x and y must have the same number of sequences, got {len(x)} and {len(y)}")
+    x = torch.as_tensor(x)
+    y = torch.as_tensor(y)
+    return float((model(x).argmax(1) == y).float().mean())
+
+
+def train_recall(cell, T, *, hidden=32, symbols=4, steps=500, batch=64, lr=0.01, clip=1.0,
+                 forget_bias=None, seed=0, test_size=1000, eval_every=None, stop_at=None, progress=False):
+    """Train a :class:`SequenceClassifier` on :func:`rnnkit.tasks.recall_task` of length T.
+
+    Adam (learning rate ``lr``) on fresh batches of ``batch`` sequences per step, the
+    cross-entropy of the last step's scores, gradient norm clipping at ``clip``; the same
+    settings as chapter 04's vanilla RNN. Everything is seeded by ``seed``: the weights
+    (torch.manual_seed), the training batches and the held-out set (numpy generators).
+
+    Parameters
+    ----------
+    cell : "rnn", "lstm" or "gru"
+    T : int >= 1, sequence length (distance T - 1 between the symbol and the question)
+    hidden, symbols, steps, batch, lr, clip : model and optimiser settings
+    forget_bias : None (PyTorch's default init) or a float for :func:`init_forget_bias`
+        (LSTM only)
+    seed : int
+    test_size : number of held-out sequences for the accuracy
+    eval_every : None, or measure the held-out accuracy every this many steps
+    stop_at : None, or stop early once a held-out measurement reaches this accuracy
+        (needs eval_every); "steps" in the result says where training stopped
+    progress : show a tqdm progress bar
+
+    Returns
+    -------
+    dict with "model", "accuracy" (held-out, float in [0, 1]), "steps" (updates made),
+    "losses" (training loss per step, list of floats) and "curve" (list of
+    (step, accuracy) pairs, including the start and the end, when eval_every is given;
+    else empty)
+    """
+    _check_cell(cell)
+    T = _check_int("T", T, 1)
+    steps = _check_int("steps", steps, 0)
+    batch = _check_int("batch", batch, 1)
+    seed = _check_int("seed", seed, 0)
+    if eval_every is not None:
+        eval_every = _check_int("eval_every", eval_every, 1)
+    if stop_at is not None and (eval_every is None or not 0 < stop_at <= 1):
+        raise ValueError(f"stop_at must be an accuracy in (0, 1] and needs eval_every, got "
+                         f"stop_at={stop_at!r}, eval_every={eval_every!r}")
+    if forget_bias is not None and cell != "lstm":
+        raise ValueError(f"forget_bias applies to cell='lstm' only, got cell={cell!r}")
+
+    torch.manual_seed(seed)
+    model = SequenceClassifier(cell, 2 * symbols, hidden, symbols)
+    if forget_bias is not None:
+        init_forget_bias(model.rnn, forget_bias)
+    x_test, y_test = (torch.from_numpy(a) for a in recall_task(test_size, T, symbols, seed=10**6 + seed))
+    data = np.random.default_rng(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+
+    losses, curve = [], []
+    if eval_every is not None:
+        curve.append((0, accuracy(model, x_test, y_test)))
+    it = range(1, steps + 1)
+    if progress:
+        from tqdm.auto import tqdm
+        it = tqdm(it, desc=f"{cell} T={T}", leave=False)
+    for step in it:
+        x, y = (torch.from_numpy(a) for a in recall_task(batch, T, symbols, seed=data))
+        loss = F.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+        opt.step()
+        losses.append(loss.item())
+        if eval_every is not None and (step % eval_every == 0 or step == steps) and curve[-1][0] != step:
+            curve.append((step, accuracy(model, x_test, y_test)))
+            if stop_at is not None and curve[-1][1] >= stop_at:
+                break
+    return {"model": model, "accuracy": accuracy(model, x_test, y_test), "steps": len(losses),
+            "losses": losses, "curve": curve}
