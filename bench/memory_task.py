@@ -1,14 +1,18 @@
 """Recall over growing distances: vanilla RNN, GRU and LSTM (forget-gate bias 0, 1, 3).
 
-Trains every (cell, T) pair of the grid with :func:`rnnkit.seqmodels.train_recall`
-(hidden 32, Adam with learning rate --lr, batch 64, clipping 1) for each seed, for at most ``--steps`` updates,
-measuring the held-out accuracy (1,000 sequences) every ``--eval-every`` steps and
-stopping early once it reaches 99 %. Writes rnnkit/results/lstm_memory_task.json, which
-chapter 05 plots, with the exact command line. One torch thread (the machine is shared,
-and small recurrent models do not gain from more).
+Trains every (cell, T, seed) of the grid with :func:`rnnkit.seqmodels.train_recall`
+(hidden 32, Adam with learning rate ``--lr``, batch 64, clipping 1) for at most
+``--steps`` updates, measuring the held-out accuracy (1,000 sequences) every
+``--eval-every`` steps and stopping early once it reaches 99 %. Writes
+rnnkit/results/lstm_memory_task.json (which chapter 05 plots) with the exact command
+lines; ``--merge`` keeps the stored runs of other learning rates. One torch thread:
+the machine is shared, and small recurrent models do not gain from more.
 
     python bench/memory_task.py --lr 0.01 && python bench/memory_task.py --merge   # the stored result
-    python bench/memory_task.py --lengths 10 40 --steps 300 --no-save   # a quick look
+    python bench/memory_task.py --lengths 10 40 --steps 300 --no-save              # a quick look
+
+Measured for the stored result (2 shared cores, loaded by others): 307 s CPU for
+lr 0.01 and 261 s CPU for lr 0.003.
 """
 from __future__ import annotations
 

@@ -225,7 +225,7 @@ def memory_explorer(labels, H=32, seed=0, symbols=4):
         ax.semilogy(k, 10.0 ** rnn, color="0.45", lw=2, label=labels["rnn"])
         ax.semilogy(k, 10.0 ** jac, color="C1", lw=2.2, label=labels["lstm"])
         ax.semilogy(k, 10.0 ** forget, color="C1", lw=1.5, ls="--", label=labels["forget"])
-        ax.set_ylim(1e-40, 10)
+        ax.set_ylim(1e-60, 1e4)
         ax.set_xlabel(labels["x"])
         ax.set_ylabel(labels["y"])
         ax.set_title(labels["title"].format(bias=b, f=1 / (1 + np.exp(-b)), T=T, lstm=jac[-1], rnn=rnn[-1]),
@@ -284,7 +284,7 @@ def bias_slider_figure(biases, curves, references, labels):
         steps.append(dict(method="restyle", args=[{"visible": visible}], label=f"{b:g}"))
     fig.update_layout(
         title=labels["title"], xaxis_title=labels["x"], yaxis_title=labels["y"],
-        yaxis=dict(type="log", exponentformat="power", range=[-45, 1]),
+        yaxis=dict(type="log", exponentformat="power", range=[-50, 3]),
         sliders=[dict(active=start, steps=steps, currentvalue=dict(prefix=labels["slider"]))],
         legend=dict(x=0.01, y=0.02, xanchor="left", yanchor="bottom"),
         margin=dict(l=60, r=20, t=50, b=40), height=480)

@@ -141,3 +141,54 @@ def test_jacobian_bad_input():
         state_jacobian_log10_norms(torch.nn.Linear(2, 2), np.zeros((3, 2)))
     with pytest.raises(ValueError, match=r"\(T, D\) with D = 2"):
         state_jacobian_log10_norms(torch.nn.GRU(2, 2), np.zeros((1, 3, 2)))
+
+
+def test_lstm_memory_curves_match_the_parts():
+    from rnnkit.gates import lstm_memory_curves
+
+    x = np.random.default_rng(3).standard_normal((12, 5))
+    jac, forget = lstm_memory_curves(2.0, x, H=6, seed=4)
+    torch.manual_seed(4)
+    lstm = init_forget_bias(torch.nn.LSTM(5, 6), 2.0)
+    assert np.array_equal(jac, state_jacobian_log10_norms(lstm, x))
+    assert np.array_equal(forget, forget_product_log10(lstm_gate_trace(lstm, x[None])["f"][0]))
+    # the cell path of a σ(2) ≈ 0.88 gate loses about log10(0.88) per step at the start
+    assert -0.2 < forget[1] < 0.0
+    with pytest.raises(ValueError, match=r"\(T, D\)"):
+        lstm_memory_curves(1.0, np.zeros((1, 3, 5)))
+
+
+def test_bias_slider_figure_steps_show_one_bias_each():
+    from rnnkit.gates import bias_slider_figure
+
+    curves = [(np.array([0.0, -1.0 * j, -2.0 * j]), np.array([0.0, -2.0 * j, -4.0 * j])) for j in range(3)]
+    labels = {"lstm": "L", "forget": "F", "x": "k", "y": "norm", "slider": "b = ", "title": "t"}
+    fig = bias_slider_figure([0.0, 1.0, 2.0], curves, [("rnn", np.array([0.0, -3.0, -6.0]))], labels)
+    assert len(fig.data) == 1 + 2 * 3
+    steps = fig.layout.sliders[0].steps
+    assert [s.label for s in steps] == ["0", "1", "2"]
+    assert fig.layout.sliders[0].active == 1                       # starts at the bias closest to 1
+    for j, s in enumerate(steps):
+        visible = s.args[0]["visible"]
+        assert visible[0] is True and sum(visible) == 3
+        assert visible[1 + 2 * j] and visible[2 + 2 * j]
+    assert np.allclose(fig.data[1 + 2 * 2].y, 10.0 ** curves[2][0])   # values drawn as 10**log10
+    with pytest.raises(ValueError, match="equal length"):
+        bias_slider_figure([0.0], curves, [], labels)
+
+
+def test_memory_explorer_redraws_on_slider_moves():
+    import matplotlib
+    matplotlib.use("Agg")
+    from rnnkit.gates import memory_explorer
+
+    labels = {k: k for k in ("bias", "T", "lstm", "forget", "rnn", "x", "y")}
+    labels["title"] = "{bias} {f:.3f} {T} {lstm:.1f} {rnn:.1f}"
+    box = memory_explorer(labels, H=4)
+    bias, length = box.children[0].children
+    out = box.children[1]
+    assert (bias.value, length.value) == (1.0, 60)
+    n = len(out.outputs)
+    length.value = 10                                 # must redraw without error
+    bias.value = 3.0
+    assert len(out.outputs) >= n
