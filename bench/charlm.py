@@ -1,0 +1,142 @@
+"""Chapter 07's benchmark: held-out bits per character on 『무정』 for a fixed training time.
+
+    python bench/charlm.py                       # every configuration, 10 minutes each, 2 threads
+    python bench/charlm.py --minutes 1 --only lstm-1x256 --no-save     # a smoke run
+
+Each configuration trains for the same wall-clock budget (time in held-out evaluation
+not counted) and is scored on the standard split (the last 10%, scored as one stream
+with carried state). Post 003's numpy LSTM gets the same budget. The count-based
+baselines of rnnkit.ngram need no training time. Results go to
+``rnnkit/results/charlm_bench.json`` (``rnnkit.results.load("charlm_bench")``); with
+``--only`` the named rows replace their old versions and the others are kept.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import platform
+import sys
+import time
+
+import torch
+
+from rnnkit import results
+from rnnkit.charlm import CharLM, build_vocab, count_parameters, evaluate_heldout, to_tokens, train
+from rnnkit.charlm.numpy_baseline import POST_003, NumpyCharLSTM, train_numpy
+from rnnkit.data import Vocab, load_mujeong, split_text
+from rnnkit.ngram import AbsoluteDiscountNgram, AddKNgram
+
+# name -> model and optimizer settings; the first is the data README's reference recipe.
+REFERENCE = dict(tokens="syllable", cell="lstm", layers=2, hidden=512, embed=512, tie=True,
+                 dropout=0.25, lr=3e-3, batch=32, bptt=128)
+CONFIGS = {
+    "lstm-2x512": REFERENCE,
+    "lstm-2x512-d0.4": {**REFERENCE, "dropout": 0.4},
+    "gru-2x512": {**REFERENCE, "cell": "gru"},
+    "lstm-1x256": {**REFERENCE, "layers": 1, "hidden": 256, "embed": 256, "dropout": 0.1},
+    "lstm-2x512-jamo": {**REFERENCE, "tokens": "jamo"},
+}
+NUMPY = "numpy-post003"
+
+
+def run_torch(name, cfg, text, minutes, seed, dynamic):
+    train_text, valid_text = split_text(text)
+    vocab = build_vocab(text, cfg["tokens"])
+    torch.manual_seed(seed)
+    model = CharLM(len(vocab), cell=cfg["cell"], embed=cfg["embed"], hidden=cfg["hidden"],
+                   layers=cfg["layers"], dropout=cfg["dropout"], tie=cfg["tie"])
+
+    def eval_fn(m):
+        return evaluate_heldout(m, vocab, cfg["tokens"], train_text, valid_text)["bits_per_token"]
+
+    log = train(model, vocab.encode(to_tokens(train_text, cfg["tokens"])), minutes=minutes,
+                batch=cfg["batch"], bptt=cfg["bptt"], lr=cfg["lr"], eval_every=200,
+                eval_fn=eval_fn, seed=seed)
+    r = evaluate_heldout(model, vocab, cfg["tokens"], train_text, valid_text, dynamic=dynamic,
+                         dynamic_lr=0.2)
+    return dict(name=name, config=cfg, parameters=count_parameters(model), steps=log[-1]["step"],
+                train_seconds=log[-1]["seconds"], train_bpc_last=log[-1]["train_bpc"],
+                heldout_bpc=r["bits_per_char"], heldout_bits_per_token=r["bits_per_token"],
+                dynamic_bpc=r.get("dynamic_bits_per_char"), log=log)
+
+
+def run_numpy(text, minutes, seed):
+    train_text, valid_text = split_text(text)
+    vocab = Vocab.from_text(text)
+    model = NumpyCharLSTM(len(vocab), POST_003["hidden"], seed=seed)
+    context = vocab.encode(train_text[-256:])
+    ids = list(context) + list(vocab.encode(valid_text))
+
+    def eval_fn(m):
+        bits, n = m.total_bits(ids, start=len(context), streams=64)
+        return bits / n
+
+    log = train_numpy(model, vocab.encode(train_text), minutes=minutes, seq_len=POST_003["seq_len"],
+                      lr=POST_003["lr"], clip=POST_003["clip"], eval_every=2000, eval_fn=eval_fn)
+    return dict(name=NUMPY, config=dict(POST_003, optimizer="Adagrad, elementwise clip, batch 1"),
+                parameters=sum(p.size for p in model.params.values()), steps=log[-1]["step"],
+                train_seconds=log[-1]["seconds"], train_bpc_last=log[-1]["train_bpc"],
+                heldout_bpc=log[-1]["valid_bpc"], heldout_bits_per_token=log[-1]["valid_bpc"],
+                dynamic_bpc=None, log=log)
+
+
+def run_ngrams(text):
+    train_text, valid_text = split_text(text)
+    vocab = Vocab.from_text(text)
+    rows = [("unigram add-1", AddKNgram(1, vocab, k=1.0)),
+            ("bigram add-0.01", AddKNgram(2, vocab, k=0.01)),
+            ("4-gram absolute discounting 0.75", AbsoluteDiscountNgram(4, vocab, discount=0.75))]
+    return [dict(name=n, heldout_bpc=m.fit(train_text).bits_per_char(valid_text, history=train_text))
+            for n, m in rows]
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--minutes", type=float, default=10.0)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--only", default=None,
+                   help=f"comma-separated names among {', '.join([*CONFIGS, NUMPY, 'ngram'])}")
+    p.add_argument("--dynamic", action="store_true", help="also dynamic evaluation (lr 0.2)")
+    p.add_argument("--no-save", action="store_true")
+    args = p.parse_args(argv)
+    names = args.only.split(",") if args.only else [*CONFIGS, NUMPY, "ngram"]
+    unknown = set(names) - {*CONFIGS, NUMPY, "ngram"}
+    if unknown:
+        p.error(f"unknown configuration(s) {sorted(unknown)}")
+    torch.set_num_threads(args.threads)
+    text = load_mujeong()
+    runs, ngrams = [], None
+    for name in names:
+        t0 = time.perf_counter()
+        if name == "ngram":
+            ngrams = run_ngrams(text)
+            continue
+        row = run_numpy(text, args.minutes, args.seed) if name == NUMPY else \
+            run_torch(name, CONFIGS[name], text, args.minutes, args.seed, args.dynamic)
+        row.update(minutes=args.minutes, threads=args.threads)
+        runs.append(row)
+        dyn = f"  dynamic {row['dynamic_bpc']:.3f}" if row["dynamic_bpc"] is not None else ""
+        print(f"{name:18s} {row['parameters']:>10,} params {row['steps']:>7,} steps  "
+              f"train {row['train_bpc_last']:.3f}  held-out {row['heldout_bpc']:.3f} bpc{dyn}  "
+              f"({time.perf_counter() - t0:.0f} s wall)", flush=True)
+    for r in ngrams or []:
+        print(f"{r['name']:34s} held-out {r['heldout_bpc']:.3f} bpc")
+    if args.no_save:
+        return
+    try:
+        old = results.load("charlm_bench")
+    except FileNotFoundError:
+        old = {}
+    keep = [r for r in old.get("runs", []) if r["name"] not in {r["name"] for r in runs}]
+    data = dict(minutes=args.minutes, threads=args.threads, seed=args.seed,
+                torch=torch.__version__, machine=platform.processor() or platform.machine(),
+                runs=keep + runs, ngrams=ngrams if ngrams is not None else old.get("ngrams"),
+                log2_V=math.log2(len(set(text))))
+    path = results.save("charlm_bench", data, command="python bench/charlm.py " + " ".join(
+        sys.argv[1:] if argv is None else argv))
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

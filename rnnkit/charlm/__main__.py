@@ -1,0 +1,179 @@
+"""Command line for chapter 07's character LM on 『무정』.
+
+    python -m rnnkit.charlm train    --minutes 10 --checkpoint mujeong.pt [model and optimizer options]
+    python -m rnnkit.charlm evaluate --checkpoint mujeong.pt [--dynamic]
+    python -m rnnkit.charlm sample   --checkpoint mujeong.pt --prompt 형식은 --temperature 0.8
+
+The text comes from ``--data PATH``, else from where :func:`rnnkit.data.load_mujeong`
+finds it (``$RNNKIT_MUJEONG``, the cache, a download). Any text file works with
+``--data`` (read as UTF-8, not checked against the novel's sha256): the standard split (first 90% / last 10%) is applied to it. Problems with
+the input (a missing file, a bad checkpoint, unknown prompt characters) end with a
+one-line message and exit status 2, not a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+
+import torch
+
+from rnnkit.data import load_mujeong, split_text
+
+from .checkpoint import load_checkpoint, save_checkpoint
+from .evaluate import evaluate_heldout
+from .model import CELLS, CharLM, count_parameters
+from .sample import sample
+from .tokens import TOKENS, build_vocab, to_tokens
+
+
+def _positive(kind):
+    def parse(s):
+        try:
+            v = kind(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {s!r}") from None
+        if not v > 0:
+            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {s!r}")
+        return v
+    return parse
+
+
+def build_parser():
+    p = argparse.ArgumentParser(prog="python -m rnnkit.charlm",
+                                description="Character-level language model of 『무정』 (chapter 07).")
+    sub = p.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--checkpoint", required=True, metavar="PATH", help="checkpoint file")
+    common.add_argument("--data", metavar="PATH", help="text file (default: the novel, found by rnnkit.data)")
+    common.add_argument("--threads", type=_positive(int), default=None, help="torch CPU threads")
+    common.add_argument("--seed", type=int, default=0)
+
+    t = sub.add_parser("train", parents=[common], help="train a model and save a checkpoint")
+    budget = t.add_mutually_exclusive_group(required=True)
+    budget.add_argument("--minutes", type=_positive(float), help="wall-clock training budget")
+    budget.add_argument("--steps", type=_positive(int), help="number of optimizer steps")
+    t.add_argument("--tokens", choices=TOKENS, default="syllable")
+    t.add_argument("--cell", choices=CELLS, default="lstm")
+    t.add_argument("--layers", type=_positive(int), default=2)
+    t.add_argument("--hidden", type=_positive(int), default=512)
+    t.add_argument("--embed", type=_positive(int), default=None, help="default: = --hidden (tied)")
+    t.add_argument("--no-tie", dest="tie", action="store_false", help="separate output weights")
+    t.add_argument("--dropout", type=float, default=0.25)
+    t.add_argument("--lr", type=_positive(float), default=3e-3)
+    t.add_argument("--weight-decay", type=float, default=0.01)
+    t.add_argument("--warmup", type=int, default=100, help="warm-up steps")
+    t.add_argument("--clip", type=_positive(float), default=1.0)
+    t.add_argument("--batch", type=_positive(int), default=32)
+    t.add_argument("--bptt", type=_positive(int), default=128)
+    t.add_argument("--eval-every", type=_positive(int), default=200)
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    e = sub.add_parser("evaluate", parents=[common], help="held-out bits per character")
+    e.add_argument("--streams", type=_positive(int), default=16)
+    e.add_argument("--dynamic", action="store_true", help="also report dynamic evaluation")
+    e.add_argument("--dynamic-lr", type=_positive(float), default=0.1)
+
+    s = sub.add_parser("sample", parents=[common], help="generate text from a prompt")
+    s.add_argument("--prompt", default="형식은")
+    s.add_argument("--length", type=int, default=300)
+    s.add_argument("--temperature", type=float, default=0.8)
+    s.add_argument("--top-k", type=_positive(int), default=None)
+    return p
+
+
+def _text(args):
+    """--data as UTF-8 text (any file; universal newlines), else the verified novel."""
+    if args.data is None:
+        return load_mujeong()
+    with open(args.data, encoding="utf-8") as f:
+        text = f.read()
+    if len(text) < 20:
+        raise ValueError(f"{args.data}: {len(text)} characters is too short to split into training and held-out text")
+    return text
+
+
+def cmd_train(args):
+    text = _text(args)
+    train_text, valid_text = split_text(text)
+    vocab = build_vocab(text, args.tokens)
+    train_ids = vocab.encode(to_tokens(train_text, args.tokens))
+    embed = args.embed or args.hidden
+    torch.manual_seed(args.seed)
+    model = CharLM(len(vocab), cell=args.cell, embed=embed, hidden=args.hidden, layers=args.layers,
+                   dropout=args.dropout, tie=args.tie and embed == args.hidden)
+    print(f"{args.cell.upper()} {args.layers}x{args.hidden}, embed {embed}, tied {model.config['tie']}, "
+          f"{count_parameters(model):,} parameters; V = {len(vocab)} {args.tokens} tokens; "
+          f"train {len(train_text):,} / held-out {len(valid_text):,} characters")
+    meta = dict(command=" ".join(["python -m rnnkit.charlm"] + sys.argv[1:]) if sys.argv else "",
+                data_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), seed=args.seed,
+                threads=torch.get_num_threads(),
+                optim=dict(lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup, clip=args.clip,
+                           batch=args.batch, bptt=args.bptt, minutes=args.minutes, steps=args.steps))
+
+    def eval_fn(m):
+        return evaluate_heldout(m, vocab, args.tokens, train_text, valid_text)["bits_per_token"]
+
+    def on_eval(m, log):
+        save_checkpoint(args.checkpoint, m, vocab, tokens=args.tokens, log=log, meta=meta)
+
+    from .train import train
+    log = train(model, train_ids, steps=args.steps, minutes=args.minutes, batch=args.batch,
+                bptt=args.bptt, lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup,
+                clip=args.clip, eval_every=args.eval_every, eval_fn=eval_fn, on_eval=on_eval,
+                seed=args.seed, progress=not args.quiet)
+    result = evaluate_heldout(model, vocab, args.tokens, train_text, valid_text)
+    meta["heldout"] = result
+    save_checkpoint(args.checkpoint, model, vocab, tokens=args.tokens, log=log, meta=meta)
+    for r in log:
+        print(f"step {r['step']:6d}  {r['seconds']:8.1f} s  lr {r['lr']:.2e}  "
+              f"train {r['train_bpc']:.4f}  held-out {r['valid_bpc']:.4f} bits/token")
+    _print_result(result, args.tokens)
+    print(f"saved {args.checkpoint}")
+
+
+def _print_result(r, tokens):
+    unit = "bits per character" if tokens == "syllable" else "bits per syllable (character)"
+    print(f"held-out: {r['bits_per_char']:.4f} {unit} over {r['chars']:,} characters"
+          + (f" ({r['bits_per_token']:.4f} bits per jamo token)" if tokens == "jamo" else ""))
+    if "dynamic_bits_per_char" in r:
+        print(f"dynamic evaluation (SGD lr {r['dynamic_lr']}, segments of {r['dynamic_segment']}): "
+              f"{r['dynamic_bits_per_char']:.4f} {unit}")
+
+
+def cmd_evaluate(args):
+    model, vocab, ckpt = load_checkpoint(args.checkpoint)
+    text = _text(args)
+    train_text, valid_text = split_text(text)
+    r = evaluate_heldout(model, vocab, ckpt["tokens"], train_text, valid_text, streams=args.streams,
+                         dynamic=args.dynamic, dynamic_lr=args.dynamic_lr)
+    _print_result(r, ckpt["tokens"])
+
+
+def cmd_sample(args):
+    model, vocab, ckpt = load_checkpoint(args.checkpoint)
+    out = sample(model, vocab, args.prompt, args.length, temperature=args.temperature,
+                 top_k=args.top_k, tokens=ckpt["tokens"], seed=args.seed)
+    print(args.prompt + out)
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    if args.command == "train" and not 0 <= args.dropout < 1:
+        parser.error(f"--dropout must be in [0, 1), got {args.dropout}")
+    if args.command == "sample" and (args.length < 0 or args.temperature < 0):
+        parser.error("--length and --temperature must be >= 0")
+    try:
+        {"train": cmd_train, "evaluate": cmd_evaluate, "sample": cmd_sample}[args.command](args)
+    except (OSError, ValueError) as err:      # bad input, not a bug: one line, no traceback
+        print(f"{parser.prog} {args.command}: error: {' '.join(str(err).split())}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

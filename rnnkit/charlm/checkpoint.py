@@ -1,0 +1,131 @@
+"""Saving and loading a trained character LM as one file.
+
+A checkpoint is a ``torch.save`` of a plain dict (tensors, str, int, float, lists and
+dicts only, so that ``torch.load(..., weights_only=True)`` can read it without running
+any pickled code)::
+
+    format   "rnnkit.charlm"          version  1
+    config   CharLM keyword arguments (vocab_size, cell, embed, hidden, layers, dropout, tie)
+    tokens   "syllable" or "jamo"
+    chars    the vocabulary, a list of V single characters in id order
+    weights  model.state_dict()
+    log      training log, a list of dicts (step, seconds, lr, train_bpc, valid_bpc)
+    meta     anything else JSON-like (data sha256, seed, command, final numbers)
+
+:func:`save_checkpoint` writes to a temporary file in the same directory and renames it
+over ``path`` with :func:`os.replace`: a reader, or a crash, sees the old file or the
+complete new one, never half of one. :func:`load_checkpoint` refuses anything it
+cannot trust (not a checkpoint, another version, missing keys, vocabulary and weights
+of different sizes) with a ``ValueError`` that says what it found and what to do.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import torch
+
+from rnnkit.data import Vocab
+
+from .model import CharLM
+from .tokens import TOKENS
+
+FORMAT = "rnnkit.charlm"
+VERSION = 1
+KEYS = ("format", "version", "config", "tokens", "chars", "weights", "log", "meta")
+CONFIG_KEYS = ("vocab_size", "cell", "embed", "hidden", "layers", "dropout", "tie")
+_RETRAIN = "retrain with `python -m rnnkit.charlm train --checkpoint PATH`"
+
+
+def save_checkpoint(path, model, vocab, *, tokens="syllable", log=(), meta=None):
+    """Write ``model``, its vocabulary, the training log and ``meta`` to ``path`` atomically.
+
+    Returns the path written, as a :class:`pathlib.Path`.
+    """
+    if not isinstance(path, (str, os.PathLike)) or str(path) == "":
+        raise ValueError(f"path must be a non-empty str or os.PathLike, got {path!r}")
+    if not isinstance(model, CharLM):
+        raise ValueError(f"model must be a CharLM, got {type(model).__name__}")
+    if len(vocab) != model.vocab_size:
+        raise ValueError(f"vocab has {len(vocab)} characters but the model's output layer has "
+                         f"vocab_size = {model.vocab_size}")
+    if tokens not in TOKENS:
+        raise ValueError(f"tokens must be one of {TOKENS}, got {tokens!r}")
+    path = Path(path)
+    ckpt = dict(format=FORMAT, version=VERSION, config=dict(model.config), tokens=tokens,
+                chars=list(vocab.chars), weights=model.state_dict(), log=[dict(r) for r in log],
+                meta=dict(meta or {}))
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        torch.save(ckpt, tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def _refuse(path, found, todo=_RETRAIN):
+    return ValueError(f"{path}: {found}; {todo}")
+
+
+def load_checkpoint(path):
+    """Read a checkpoint written by :func:`save_checkpoint`.
+
+    Returns
+    -------
+    model : CharLM with the saved weights, in eval mode
+    vocab : rnnkit.data.Vocab
+    ckpt : the whole dict (``tokens``, ``log``, ``meta``, ...)
+
+    Raises ``FileNotFoundError`` for a missing file and ``ValueError`` for a file that is
+    not a readable, consistent checkpoint of this version.
+    """
+    if not isinstance(path, (str, os.PathLike)) or str(path) == "":
+        raise ValueError(f"path must be a non-empty str or os.PathLike, got {path!r}")
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"{path}: no such checkpoint file; train one with "
+                                f"`python -m rnnkit.charlm train --checkpoint {path}`")
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:          # zip, pickle and EOF errors all mean: unreadable
+        msg = str(err).splitlines()[0] if str(err) else ""
+        raise _refuse(path, f"not a readable checkpoint, the file may be truncated or corrupt "
+                            f"({type(err).__name__}: {msg[:120]})",
+                      "copy it again or " + _RETRAIN) from None
+    if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
+        got = ckpt.get("format") if isinstance(ckpt, dict) else type(ckpt).__name__
+        raise _refuse(path, f"not an {FORMAT} checkpoint (format field: {got!r})",
+                      "pass a file written by `python -m rnnkit.charlm train`")
+    if ckpt.get("version") != VERSION:
+        raise _refuse(path, f"checkpoint format version {ckpt.get('version')!r}, "
+                            f"but this rnnkit reads version {VERSION}",
+                      "use the rnnkit that wrote it, or " + _RETRAIN)
+    missing = [k for k in KEYS if k not in ckpt]
+    config = ckpt.get("config")
+    if not missing and isinstance(config, dict):
+        missing = [f"config.{k}" for k in CONFIG_KEYS if k not in config]
+    if missing:
+        raise _refuse(path, f"checkpoint lacks {', '.join(missing)}")
+    if ckpt["tokens"] not in TOKENS:
+        raise _refuse(path, f"unknown token kind {ckpt['tokens']!r}, expected one of {TOKENS}")
+    chars = ckpt["chars"]
+    if config["vocab_size"] != len(chars):
+        raise _refuse(path, f"the vocabulary has {len(chars)} characters but config.vocab_size "
+                            f"is {config['vocab_size']}")
+    emb = ckpt["weights"].get("embed.weight") if isinstance(ckpt["weights"], dict) else None
+    if emb is None or emb.dim() != 2 or emb.shape[0] != len(chars):
+        shape = tuple(emb.shape) if emb is not None else None
+        raise _refuse(path, f"the vocabulary has {len(chars)} characters but the embedding "
+                            f"weights have shape {shape}, expected ({len(chars)}, {config['embed']})")
+    try:
+        vocab = Vocab(chars)
+        model = CharLM(**{k: config[k] for k in CONFIG_KEYS})
+        model.load_state_dict(ckpt["weights"])
+    except (ValueError, RuntimeError, TypeError) as err:
+        msg = " ".join(str(err).split())
+        raise _refuse(path, f"config, vocabulary and weights do not fit together ({msg[:300]})") from None
+    return model.eval(), vocab, ckpt

@@ -1,0 +1,136 @@
+"""Character-level recurrent language models in PyTorch (chapter 07).
+
+Shapes: N batch (parallel streams), T time steps, V vocabulary size, E embedding size,
+H hidden size, L layers. A model maps ids ``x`` (N, T) and a state to next-character
+scores ``logits`` (N, T, V) and the state after the last step::
+
+    e = dropout(embed(x))                  (N, T, E)
+    h, state = rnn(e, state)               (N, T, H)   L stacked LSTM or GRU layers,
+                                                        dropout between layers
+    logits = head(dropout(h))              (N, T, V)
+
+The state is ``(h, c)`` with two (L, N, H) tensors for the LSTM and one (L, N, H)
+tensor for the GRU; ``None`` means zeros. Feeding the returned state back in continues
+the text exactly where it stopped, which is what truncated BPTT over contiguous
+streams and evaluation of one long text rely on.
+
+With ``tie=True`` the output layer reuses the embedding matrix, ``head.weight is
+embed.weight`` (Press & Wolf 2017; Inan et al. 2017): a character's input vector and
+its output vector are the same (E,) row, which saves V*E parameters. It needs E == H.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+CELLS = ("lstm", "gru")
+
+
+def _check_int(name, value, low):
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+
+
+class CharLM(nn.Module):
+    """Embedding -> L-layer LSTM/GRU -> linear output layer over the V characters.
+
+    Parameters
+    ----------
+    vocab_size : int, V >= 1
+    cell : "lstm" or "gru"
+    embed : int, E, size of the character embedding
+    hidden : int, H, size of each recurrent layer
+    layers : int, L >= 1
+    dropout : float in [0, 1), on the embedding output, between layers and before the head
+    tie : bool, share the embedding matrix with the output layer (needs E == H)
+    """
+
+    def __init__(self, vocab_size, *, cell="lstm", embed=256, hidden=256, layers=1,
+                 dropout=0.0, tie=False):
+        super().__init__()
+        _check_int("vocab_size", vocab_size, 1)
+        _check_int("embed", embed, 1)
+        _check_int("hidden", hidden, 1)
+        _check_int("layers", layers, 1)
+        if cell not in CELLS:
+            raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+            raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}")
+        if tie and embed != hidden:
+            raise ValueError(f"tie=True needs embed == hidden (the output layer reuses the (V, E) "
+                             f"embedding as its (V, H) weight), got embed={embed}, hidden={hidden}")
+        self.config = dict(vocab_size=vocab_size, cell=cell, embed=embed, hidden=hidden,
+                           layers=layers, dropout=float(dropout), tie=bool(tie))
+        rnn_class = nn.LSTM if cell == "lstm" else nn.GRU
+        self.embed = nn.Embedding(vocab_size, embed)
+        self.drop = nn.Dropout(dropout)
+        self.rnn = rnn_class(embed, hidden, num_layers=layers, batch_first=True,
+                             dropout=dropout if layers > 1 else 0.0)
+        self.head = nn.Linear(hidden, vocab_size)
+        if tie:
+            self.head.weight = self.embed.weight
+        if cell == "lstm":
+            # Forget-gate bias 1 (Gers et al. 2000; Jozefowicz et al. 2015): the cell
+            # starts out remembering. PyTorch's rows are i, f, g, o; the two biases add.
+            for name, p in self.rnn.named_parameters():
+                if name.startswith("bias_ih"):
+                    with torch.no_grad():
+                        p[hidden:2 * hidden].fill_(1.0)
+
+    @property
+    def vocab_size(self):
+        return self.config["vocab_size"]
+
+    def forward(self, x, state=None):
+        """Scores for the next character at every position.
+
+        Parameters
+        ----------
+        x : int64 tensor (N, T), ids in [0, V)
+        state : None, or the state returned by a previous call (see the module docstring)
+
+        Returns
+        -------
+        logits : (N, T, V) unnormalized log-probabilities of the next character
+        state : the state after step T, same structure as the input state
+        """
+        if not isinstance(x, torch.Tensor) or x.dim() != 2 or x.dtype != torch.long:
+            got = f"{x.dtype} tensor of shape {tuple(x.shape)}" if isinstance(x, torch.Tensor) else type(x).__name__
+            raise ValueError(f"x must be an int64 tensor of shape (N, T), got {got}")
+        h, state = self.rnn(self.drop(self.embed(x)), state)
+        return self.head(self.drop(h)), state
+
+
+def detach_state(state):
+    """The same state cut off from the autograd graph (BPTT stops at the window edge)."""
+    if state is None:
+        return None
+    if isinstance(state, tuple):
+        return tuple(s.detach() for s in state)
+    return state.detach()
+
+
+def select_streams(state, rows):
+    """The state of streams ``rows`` only (index into dimension N of every (L, N, H) tensor)."""
+    if isinstance(state, tuple):
+        return tuple(s[:, rows] for s in state)
+    return state[:, rows]
+
+
+def cat_streams(states):
+    """Concatenate states along the stream dimension N."""
+    if isinstance(states[0], tuple):
+        return tuple(torch.cat(parts, dim=1) for parts in zip(*states))
+    return torch.cat(states, dim=1)
+
+
+def zero_state(model, n):
+    """The all-zero state of ``model`` for ``n`` streams."""
+    c = model.config
+    z = torch.zeros(c["layers"], n, c["hidden"])
+    return (z, z.clone()) if c["cell"] == "lstm" else z
+
+
+def count_parameters(model):
+    """Number of distinct trainable numbers (a tied matrix counts once)."""
+    return sum(p.numel() for p in model.parameters())

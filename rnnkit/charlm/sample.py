@@ -1,0 +1,72 @@
+"""Generating text from a character LM: temperature and top-k sampling.
+
+After reading the prompt, each new character is drawn from
+
+    p_τ(c) ∝ exp(logit_c / τ)       over the k highest-scoring characters only (top-k)
+
+Temperature τ < 1 sharpens the distribution (safer, more repetitive text), τ > 1
+flattens it (more surprising, more errors). As τ -> 0 it puts all mass on the argmax:
+``temperature=0`` means exactly that (greedy decoding), as does ``top_k=1``.
+"""
+from __future__ import annotations
+
+import torch
+
+from .tokens import from_tokens, to_tokens
+
+
+def check_prompt(prompt, vocab, tokens="syllable"):
+    """The prompt's ids; ValueError naming the characters the vocabulary lacks."""
+    if not isinstance(prompt, str) or not prompt:
+        raise ValueError(f"prompt must be a non-empty str, got {prompt!r}")
+    token_text = to_tokens(prompt, tokens)
+    unknown = sorted({c for c in prompt if not set(to_tokens(c, tokens)) <= set(vocab.chars)})
+    if unknown:
+        raise ValueError(f"prompt contains {len(unknown)} character(s) the model's vocabulary lacks: "
+                         f"{' '.join(repr(c) for c in unknown)}; use characters of the training text")
+    return vocab.encode(token_text)
+
+
+@torch.no_grad()
+def sample(model, vocab, prompt, length=200, *, temperature=1.0, top_k=None, tokens="syllable",
+           seed=None):
+    """Continue ``prompt`` by ``length`` tokens.
+
+    Parameters
+    ----------
+    model : CharLM;  vocab : its Vocab;  tokens : "syllable" or "jamo"
+    prompt : non-empty str, every character (its 자모, for jamo) in the vocabulary
+    length : number of tokens to generate (for jamo, 2-3 make a syllable)
+    temperature : τ >= 0; 0 = greedy
+    top_k : None or int >= 1, sample among the k most likely tokens only
+    seed : int or None; the same seed gives the same text
+
+    Returns
+    -------
+    str : the generated continuation only (without the prompt), as characters
+    """
+    if isinstance(length, bool) or not isinstance(length, int) or length < 0:
+        raise ValueError(f"length must be a non-negative integer, got {length!r}")
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature >= 0:
+        raise ValueError(f"temperature must be a number >= 0, got {temperature!r}")
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
+        raise ValueError(f"top_k must be None or a positive integer, got {top_k!r}")
+    ids = torch.as_tensor(check_prompt(prompt, vocab, tokens))
+    gen = torch.Generator().manual_seed(seed) if seed is not None else None
+    model.eval()
+    logits, state = model(ids[None], None)
+    last = logits[0, -1]
+    out = []
+    for _ in range(length):
+        if temperature == 0 or top_k == 1:
+            nxt = int(last.argmax())
+        else:
+            scores = last.double() / temperature
+            if top_k is not None and top_k < scores.numel():
+                kth = torch.topk(scores, top_k).values[-1]
+                scores = scores.masked_fill(scores < kth, float("-inf"))
+            nxt = int(torch.multinomial(torch.softmax(scores, 0), 1, generator=gen))
+        out.append(nxt)
+        logits, state = model(torch.tensor([[nxt]]), state)
+        last = logits[0, -1]
+    return from_tokens(vocab.decode(out), tokens)

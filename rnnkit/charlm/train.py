@@ -1,0 +1,146 @@
+"""Training a :class:`~rnnkit.charlm.model.CharLM` with truncated BPTT over contiguous streams.
+
+One pass over the training ids is a :class:`rnnkit.data.StreamBatches` of B streams
+and windows of T = ``bptt`` steps. The state at the end of a window is the initial state
+of the next one (detached: the gradient stops at the window edge, the *information*
+does not), and is reset to zeros at the start of every pass, whose window boundaries
+move by a random offset in [0, T).
+
+Optimizer: AdamW (decoupled weight decay on the weight matrices only, not on biases),
+global gradient-norm clipping, and a learning rate that rises linearly over
+``warmup`` steps and then follows half a cosine down to zero::
+
+    lr(step, progress) = lr_max * min(1, step / warmup) * (1 + cos(pi * progress)) / 2
+
+``progress`` runs from 0 to 1 over the budget: ``step / steps`` for a step budget, or
+training seconds / (60 * ``minutes``) for a wall-clock budget, so a 10-minute run ends
+at learning rate zero whatever the speed of the machine. Time spent in held-out
+evaluation is not counted as training time.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from rnnkit.data import StreamBatches
+
+from .model import detach_state
+
+LN2 = math.log(2.0)
+
+
+def lr_at(step, progress, *, lr, warmup):
+    """Learning rate for optimizer step ``step`` (1-based) at budget fraction ``progress``."""
+    warm = min(1.0, step / warmup) if warmup > 0 else 1.0
+    return lr * warm * 0.5 * (1.0 + math.cos(math.pi * min(max(progress, 0.0), 1.0)))
+
+
+def _windows(ids, batch, bptt, rng):
+    """Endless (x, y, new_pass) with x, y int64 tensors (B, T); new_pass marks a reset."""
+    while True:
+        offset = int(rng.integers(bptt)) if len(ids) > batch * bptt + bptt + 1 else 0
+        batches = StreamBatches(ids, batch, bptt, offset=offset, drop_last=True)
+        if len(batches) == 0:
+            raise ValueError(f"the training text ({len(ids)} ids) is too short for batch={batch} "
+                             f"streams of bptt={bptt} steps; lower --batch or --bptt")
+        for k, (x, y) in enumerate(batches):
+            yield torch.from_numpy(x), torch.from_numpy(y), k == 0
+
+
+def train(model, train_ids, *, steps=None, minutes=None, batch=32, bptt=128, lr=3e-3,
+          weight_decay=0.01, warmup=100, clip=1.0, eval_every=200, eval_fn=None,
+          on_eval=None, seed=0, progress=True):
+    """Train ``model`` in place on ``train_ids`` for ``steps`` steps or ``minutes`` minutes.
+
+    Parameters
+    ----------
+    model : CharLM
+    train_ids : 1-D int array (n,), the training text as ids
+    steps, minutes : the budget; give exactly one
+    batch, bptt : B parallel streams, T steps per window (the truncation length)
+    lr, weight_decay, warmup, clip : AdamW peak learning rate, decay, warm-up steps,
+        maximum global gradient norm (None: no clipping)
+    eval_every : steps between held-out evaluations (and one at the end)
+    eval_fn : callable(model) -> held-out bits per token, or None
+    on_eval : callable(model, log) after each evaluation (e.g. save a checkpoint), or None
+    seed : seeds torch and the window offsets
+    progress : show a tqdm bar
+
+    Returns
+    -------
+    log : list of dicts, one per evaluation: step, seconds (training time), lr,
+        train_bpc (mean training loss since the previous record, with dropout, in bits),
+        valid_bpc (None without eval_fn)
+    """
+    if (steps is None) == (minutes is None):
+        raise ValueError(f"give exactly one of steps and minutes, got steps={steps!r}, minutes={minutes!r}")
+    if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or steps < 1):
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    if minutes is not None and not (isinstance(minutes, (int, float)) and minutes > 0):
+        raise ValueError(f"minutes must be a positive number, got {minutes!r}")
+    if isinstance(eval_every, bool) or not isinstance(eval_every, int) or eval_every < 1:
+        raise ValueError(f"eval_every must be a positive integer, got {eval_every!r}")
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.99))
+    budget = steps if steps is not None else 60.0 * minutes
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=steps if steps is not None else round(budget),
+                   unit="step" if steps is not None else "s", leave=False)
+    windows = _windows(np.asarray(train_ids), batch, bptt, rng)
+    log, state, step, seconds = [], None, 0, 0.0
+    loss_sum, loss_n = 0.0, 0
+
+    def record(cur_lr):
+        nonlocal loss_sum, loss_n
+        valid = float(eval_fn(model)) if eval_fn is not None else None
+        log.append(dict(step=step, seconds=round(seconds, 2), lr=cur_lr,
+                        train_bpc=loss_sum / max(loss_n, 1) / LN2, valid_bpc=valid))
+        loss_sum, loss_n = 0.0, 0
+        if bar is not None:
+            bar.set_postfix(train=f"{log[-1]['train_bpc']:.3f}",
+                            valid="-" if valid is None else f"{valid:.3f}")
+        if on_eval is not None:
+            on_eval(model, log)
+
+    cur_lr = lr_at(1, 0.0, lr=lr, warmup=warmup)
+    while (step if steps is not None else seconds) < budget:
+        x, y, new_pass = next(windows)
+        if new_pass:
+            state = None
+        t0 = time.perf_counter()
+        cur_lr = lr_at(step + 1, (step if steps is not None else seconds) / budget, lr=lr, warmup=warmup)
+        for group in opt.param_groups:
+            group["lr"] = cur_lr
+        model.train()
+        logits, state = model(x, state)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if clip is not None:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+        opt.step()
+        state = detach_state(state)
+        dt = time.perf_counter() - t0
+        seconds += dt
+        step += 1
+        loss_sum, loss_n = loss_sum + loss.item(), loss_n + 1
+        if bar is not None:
+            bar.update(1 if steps is not None else min(dt, max(budget - bar.n, 0)))
+        if step % eval_every == 0:
+            record(cur_lr)
+    if not log or log[-1]["step"] != step:
+        record(cur_lr)
+    if bar is not None:
+        bar.close()
+    model.eval()
+    return log

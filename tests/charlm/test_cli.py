@@ -1,0 +1,86 @@
+"""The command line: train, evaluate, sample on a small text file; one-line errors, exit 2."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from rnnkit.charlm import load_checkpoint
+from rnnkit.charlm.__main__ import main
+
+SMALL = ["--layers", "1", "--hidden", "32", "--batch", "4", "--bptt", "16", "--threads", "1"]
+
+
+@pytest.fixture
+def text_file(tmp_path, text):
+    p = tmp_path / "small.txt"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+@pytest.fixture
+def trained(tmp_path, text_file, capsys):
+    ckpt = tmp_path / "m.pt"
+    assert main(["train", "--steps", "5", "--eval-every", "5", "--data", str(text_file),
+                 "--checkpoint", str(ckpt), "--quiet"] + SMALL) == 0
+    capsys.readouterr()
+    return ckpt
+
+
+def test_train_writes_a_checkpoint(trained, text):
+    model, vocab, ckpt = load_checkpoint(trained)
+    assert len(vocab) == len(set(text)) and model.config["hidden"] == 32 and model.config["tie"]
+    assert [r["step"] for r in ckpt["log"]] == [5]
+    assert ckpt["meta"]["optim"]["steps"] == 5 and 1 < ckpt["meta"]["heldout"]["bits_per_char"] < 10
+
+
+def test_evaluate_prints_bpc(trained, text_file, capsys):
+    assert main(["evaluate", "--checkpoint", str(trained), "--data", str(text_file)]) == 0
+    out = capsys.readouterr().out
+    bpc = load_checkpoint(trained)[2]["meta"]["heldout"]["bits_per_char"]
+    assert out.startswith(f"held-out: {bpc:.4f} bits per character over")
+
+
+def test_sample_prints_text(trained, capsys):
+    assert main(["sample", "--checkpoint", str(trained), "--prompt", "형식은", "--length", "30"]) == 0
+    out = capsys.readouterr().out.rstrip("\n")
+    assert out.startswith("형식은") and len(out) == 33
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["sample", "--checkpoint", "PLACEHOLDER", "--prompt", "형식X"], "vocabulary lacks: 'X'"),
+    (["sample", "--checkpoint", "/nonexistent/m.pt"], "no such checkpoint file"),
+    (["evaluate", "--checkpoint", "BROKEN"], "not a readable checkpoint"),
+])
+def test_input_errors_are_one_line_exit_2(trained, tmp_path, capsys, argv, message):
+    (tmp_path / "broken.pt").write_bytes(trained.read_bytes()[:500])
+    argv = [str(trained) if a == "PLACEHOLDER" else str(tmp_path / "broken.pt") if a == "BROKEN" else a
+            for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["train", "--checkpoint", "m.pt"],                                   # no budget
+    ["train", "--checkpoint", "m.pt", "--steps", "5", "--minutes", "1"],
+    ["train", "--checkpoint", "m.pt", "--steps", "-3"],
+    ["train", "--checkpoint", "m.pt", "--steps", "5", "--cell", "rnn"],
+    ["train", "--checkpoint", "m.pt", "--steps", "5", "--dropout", "1.5"],
+    ["sample", "--checkpoint", "m.pt", "--temperature", "-1"],
+    ["fly"],
+])
+def test_bad_arguments_exit_2(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_python_dash_m_exit_code(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "rnnkit.charlm", "evaluate", "--checkpoint",
+                        str(tmp_path / "none.pt"), "--data", str(tmp_path / "none.txt")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert r.stderr.startswith("python -m rnnkit.charlm evaluate: error:") and "Traceback" not in r.stderr

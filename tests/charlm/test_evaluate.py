@@ -1,0 +1,100 @@
+"""Held-out bits: a hand computation, parallel streams vs one stream, dynamic evaluation."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from rnnkit.charlm import CharLM, dynamic_bits, evaluate_heldout, total_bits
+from rnnkit.charlm.evaluate import stream_plan
+from rnnkit.data import split_text
+
+
+def _model(V, seed=0, cell="lstm"):
+    torch.manual_seed(seed)
+    return CharLM(V, cell=cell, embed=12, hidden=12, layers=2).eval()
+
+
+def test_bits_equal_a_hand_computation(text, vocab):
+    ids = vocab.encode(text[:300])
+    m = _model(len(vocab))
+    with torch.no_grad():
+        logits, _ = m(torch.as_tensor(ids[:-1])[None])
+    z = logits[0].double().numpy()                                   # (n-1, V)
+    log_p = z - z.max(1, keepdims=True)
+    log_p -= np.log(np.exp(log_p).sum(1, keepdims=True))             # natural log-softmax
+    nats = -log_p[np.arange(len(ids) - 1), ids[1:]]                  # -ln p(x_t | x_<t)
+    bits, count = total_bits(m, ids, streams=1)
+    assert count == len(ids) - 1
+    assert bits == pytest.approx(nats.sum() / math.log(2), rel=1e-6)
+    assert bits / count == pytest.approx(nats.mean() / math.log(2), rel=1e-6)     # bpc = mean nats / ln 2
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("streams", [2, 5, 16])
+def test_parallel_streams_give_the_bits_of_one_stream(text, vocab, cell, streams):
+    ids = vocab.encode(text[:900])
+    m = _model(len(vocab), seed=2, cell=cell)
+    one, n1 = total_bits(m, ids, start=40, streams=1, warmup=10_000)
+    many, n2 = total_bits(m, ids, start=40, streams=streams, warmup=150, chunk=64)
+    assert n1 == n2 == len(ids) - 40
+    assert many == pytest.approx(one, rel=1e-6)
+
+
+def test_without_warm_up_parallel_streams_lose_context(text, vocab):
+    ids = vocab.encode(text[:900])
+    m = _model(len(vocab), seed=2)
+    one, _ = total_bits(m, ids, streams=1)
+    cold, _ = total_bits(m, ids, streams=16, warmup=0)
+    assert abs(cold - one) > 1e-4 * one          # 100x the tolerance above
+
+
+def test_stream_plan_covers_every_target_once():
+    plan = stream_plan(103, 3, 7, 50)
+    targets = [t for _, a, z in plan for t in range(a, z)]
+    assert targets == list(range(3, 103))
+    assert [w for w, _, _ in plan] == [2, 17, 32, 47, 50, 50, 50]      # w = min(warmup, a - 1)
+    with pytest.raises(ValueError, match="start"):
+        stream_plan(10, 0, 1, 0)
+
+
+def test_dynamic_evaluation_with_lr_zero_is_static(text, vocab):
+    ids = vocab.encode(text[:500])
+    m = _model(len(vocab), seed=3)
+    static, _ = total_bits(m, ids, streams=1)
+    frozen, n = dynamic_bits(m, ids, lr=0.0, segment=37)
+    assert n == len(ids) - 1
+    assert frozen == pytest.approx(static, rel=1e-6)
+
+
+def test_dynamic_evaluation_adapts_to_repetitive_text_and_leaves_model_alone(vocab):
+    ids = vocab.encode("형식은 학교에 갔다. " * 40)
+    m = _model(len(vocab), seed=4)
+    before = {k: v.clone() for k, v in m.state_dict().items()}
+    static, _ = total_bits(m, ids, streams=1)
+    dynamic, _ = dynamic_bits(m, ids, lr=2.0, segment=50)
+    assert dynamic < 0.85 * static                 # seeded: 0.78
+    for k, v in m.state_dict().items():
+        assert torch.equal(v, before[k])
+
+
+def test_evaluate_heldout_scores_every_held_out_character(text, vocab):
+    train, valid = split_text(text)
+    m = _model(len(vocab))
+    r = evaluate_heldout(m, vocab, "syllable", train, valid, warmup=64)
+    assert r["tokens_scored"] == r["chars"] == len(valid)
+    assert r["bits_per_char"] == pytest.approx(r["bits_per_token"])
+    assert 1 < r["bits_per_char"] < 2 * math.log2(len(vocab))
+
+
+def test_jamo_bits_per_syllable_is_total_bits_over_characters(text):
+    from rnnkit.charlm import build_vocab, to_tokens
+    train, valid = split_text(text)
+    v = build_vocab(text, "jamo")
+    m = _model(len(v))
+    r = evaluate_heldout(m, v, "jamo", train, valid, warmup=64)
+    assert r["tokens_scored"] == len(to_tokens(valid, "jamo")) > r["chars"] == len(valid)
+    assert r["bits_per_char"] == pytest.approx(r["bits"] / len(valid))
+    assert r["bits_per_char"] == pytest.approx(r["bits_per_token"] * r["tokens_scored"] / r["chars"])

@@ -1,0 +1,78 @@
+"""CharLM: shapes, carried state, weight tying, argument checks."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from rnnkit.charlm import CharLM, count_parameters, detach_state
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("layers", [1, 2])
+def test_shapes_and_state(cell, layers):
+    torch.manual_seed(0)
+    m = CharLM(11, cell=cell, embed=6, hidden=5, layers=layers).eval()
+    x = torch.randint(0, 11, (3, 7))
+    logits, state = m(x)
+    assert logits.shape == (3, 7, 11)
+    states = state if cell == "lstm" else (state,)
+    assert len(states) == (2 if cell == "lstm" else 1)
+    for s in states:
+        assert s.shape == (layers, 3, 5)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_two_halves_with_carried_state_equal_one_pass(cell):
+    torch.manual_seed(1)
+    m = CharLM(13, cell=cell, embed=8, hidden=8, layers=2, dropout=0.3).eval()   # eval: no dropout
+    x = torch.randint(0, 13, (4, 20))
+    whole, s_whole = m(x)
+    first, s = m(x[:, :9])
+    second, s_end = m(x[:, 9:], detach_state(s))
+    torch.testing.assert_close(torch.cat([first, second], 1), whole, rtol=0, atol=1e-6)
+    for a, b in zip(s_end if cell == "lstm" else (s_end,), s_whole if cell == "lstm" else (s_whole,)):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-6)
+    # ... and starting the second half from zeros instead changes the logits
+    fresh, _ = m(x[:, 9:])
+    assert (fresh - second).abs().max() > 1e-3
+
+
+def test_weight_tying_shares_one_tensor():
+    m = CharLM(30, embed=16, hidden=16, tie=True)
+    assert m.head.weight is m.embed.weight
+    untied = CharLM(30, embed=16, hidden=16, tie=False)
+    assert count_parameters(untied) - count_parameters(m) == 30 * 16
+    with torch.no_grad():
+        m.embed.weight[3, 0] = 7.0
+    assert m.head.weight[3, 0] == 7.0
+    # one gradient, summed from both uses
+    x = torch.tensor([[3, 4, 5]])
+    m(x)[0].sum().backward()
+    assert m.embed.weight.grad is m.head.weight.grad
+
+
+def test_forget_gate_bias_is_one():
+    m = CharLM(5, embed=4, hidden=3, layers=2)
+    for layer in (0, 1):                      # PyTorch's rows: i, f, g, o blocks of H = 3
+        assert torch.all(getattr(m.rnn, f"bias_ih_l{layer}").detach()[3:6] == 1.0)
+        assert torch.all(getattr(m.rnn, f"bias_ih_l{layer}").detach()[:3].abs() < 1)
+
+
+@pytest.mark.parametrize("kwargs, word", [
+    (dict(vocab_size=0), "vocab_size"),
+    (dict(vocab_size=5, cell="rnn"), "cell"),
+    (dict(vocab_size=5, layers=0), "layers"),
+    (dict(vocab_size=5, dropout=1.0), "dropout"),
+    (dict(vocab_size=5, embed=8, hidden=16, tie=True), "embed == hidden"),
+])
+def test_bad_arguments(kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        CharLM(**kwargs)
+
+
+def test_bad_input():
+    m = CharLM(5, embed=4, hidden=4)
+    with pytest.raises(ValueError, match=r"int64 tensor of shape \(N, T\)"):
+        m(torch.zeros(3, dtype=torch.long))
+    with pytest.raises(ValueError, match="int64"):
+        m(torch.zeros(2, 3))

@@ -1,0 +1,69 @@
+"""Sampling: seeded, greedy limits, top-k, unknown prompt characters, jamo models."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from rnnkit.charlm import CharLM, build_vocab, sample
+
+
+def _model(vocab, seed=0):
+    torch.manual_seed(seed)
+    m = CharLM(len(vocab), embed=16, hidden=16).eval()
+    with torch.no_grad():                 # larger output weights: peaked, varied distributions
+        m.head.weight.mul_(8)
+    return m
+
+
+def _greedy(m, vocab, prompt, n):
+    ids = list(vocab.encode(prompt))
+    for _ in range(n):
+        logits, _ = m(torch.tensor([ids]))                 # whole prefix, no carried state
+        ids.append(int(logits[0, -1].argmax()))
+    return vocab.decode(ids[len(prompt):])
+
+
+def test_seeded_sampling_is_deterministic(vocab):
+    m = _model(vocab)
+    a = sample(m, vocab, "형식은", 60, seed=7)
+    assert a == sample(m, vocab, "형식은", 60, seed=7)
+    assert a != sample(m, vocab, "형식은", 60, seed=8)
+    assert len(a) == 60 and set(a) <= set(vocab.chars)
+
+
+def test_greedy_limits(vocab):
+    m = _model(vocab)
+    greedy = _greedy(m, vocab, "영채가", 40)
+    assert sample(m, vocab, "영채가", 40, temperature=0) == greedy
+    assert sample(m, vocab, "영채가", 40, top_k=1, seed=3) == greedy
+    assert sample(m, vocab, "영채가", 40, temperature=1e-3, seed=3) == greedy
+    assert sample(m, vocab, "영채가", 40, temperature=1.0, seed=3) != greedy
+
+
+def test_top_k_only_draws_from_the_k_most_likely(vocab):
+    m = _model(vocab, seed=1)
+    with torch.no_grad():
+        logits, _ = m(torch.as_tensor(vocab.encode("하고"))[None])
+    top3 = set(vocab.decode(torch.topk(logits[0, -1], 3).indices.numpy()))
+    firsts = {sample(m, vocab, "하고", 1, top_k=3, temperature=5.0, seed=s) for s in range(60)}
+    assert firsts <= top3 and len(firsts) > 1
+
+
+def test_unknown_prompt_characters_are_named(vocab):
+    m = _model(vocab)
+    with pytest.raises(ValueError, match=r"2 character\(s\) the model's vocabulary lacks: 'Q' '황'"):
+        sample(m, vocab, "황형식Q", 10)
+    with pytest.raises(ValueError, match="prompt must be a non-empty str"):
+        sample(m, vocab, "", 10)
+    for kw, word in ((dict(temperature=-1), "temperature"), (dict(top_k=0), "top_k")):
+        with pytest.raises(ValueError, match=word):
+            sample(m, vocab, "형식은", 5, **kw)
+
+
+def test_jamo_model_samples_syllables(text):
+    v = build_vocab(text, "jamo")
+    m = _model(v)
+    out = sample(m, v, "형식은", 60, tokens="jamo", seed=0)
+    assert 20 <= len(out) <= 60                     # 60 jamo recompose into fewer characters
+    with pytest.raises(ValueError, match="'밟'"):   # ㄼ is not among the text's 자모
+        sample(m, v, "밟", 5, tokens="jamo")

@@ -1,0 +1,73 @@
+"""Training: the learning-rate schedule, budgets, and overfitting a tiny repetitive text."""
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from rnnkit.charlm import CharLM, lr_at, total_bits, train
+from rnnkit.data import Vocab
+
+TINY = "형식은 학교에 갔다. 영채가 웃는다. " * 30
+
+
+def test_lr_schedule_warm_up_then_half_cosine():
+    assert lr_at(1, 0.0, lr=1.0, warmup=10) == pytest.approx(0.1)
+    assert lr_at(5, 0.0, lr=1.0, warmup=10) == pytest.approx(0.5)
+    assert lr_at(10, 0.0, lr=2.0, warmup=10) == pytest.approx(2.0)
+    assert lr_at(50, 0.5, lr=2.0, warmup=10) == pytest.approx(1.0)             # half way: half
+    assert lr_at(50, 0.25, lr=1.0, warmup=10) == pytest.approx((1 + math.cos(math.pi / 4)) / 2)
+    assert lr_at(50, 1.0, lr=1.0, warmup=10) == pytest.approx(0.0, abs=1e-15)
+    assert lr_at(3, 0.5, lr=1.0, warmup=0) == pytest.approx(0.5)
+
+
+def test_tiny_model_overfits_a_repetitive_text():
+    vocab = Vocab.from_text(TINY)
+    ids = vocab.encode(TINY)
+    torch.manual_seed(0)
+    m = CharLM(len(vocab), embed=32, hidden=32)
+    start, _ = total_bits(m, ids, streams=4)
+    log = train(m, ids, steps=300, batch=4, bptt=32, lr=1e-2, warmup=20, eval_every=100,
+                eval_fn=lambda m: total_bits(m, ids, streams=4)[0] / (len(ids) - 1),
+                seed=0, progress=False)
+    assert start / (len(ids) - 1) == pytest.approx(math.log2(len(vocab)), abs=0.3)   # ~uniform at first
+    assert [r["step"] for r in log] == [100, 200, 300]
+    assert log[-1]["valid_bpc"] < 0.02                 # seeded: 0.0040 (from log2 V = 3.9)
+    assert log[-1]["train_bpc"] < 0.05                 # seeded: 0.0099
+    assert log[0]["train_bpc"] > log[-1]["train_bpc"]
+    assert log[-1]["lr"] == pytest.approx(0.0, abs=1e-5)     # the cosine reached zero
+
+
+def test_same_seed_same_run():
+    vocab = Vocab.from_text(TINY)
+    ids = vocab.encode(TINY)
+    logs = []
+    for _ in range(2):
+        torch.manual_seed(1)
+        m = CharLM(len(vocab), cell="gru", embed=8, hidden=8, layers=2, dropout=0.1)
+        logs.append(train(m, ids, steps=20, batch=2, bptt=16, eval_every=10, seed=5, progress=False))
+    assert [r["train_bpc"] for r in logs[0]] == [r["train_bpc"] for r in logs[1]]
+    assert logs[0][0]["valid_bpc"] is None
+
+
+def test_wall_clock_budget_stops():
+    vocab = Vocab.from_text(TINY)
+    m = CharLM(len(vocab), embed=8, hidden=8)
+    log = train(m, vocab.encode(TINY), minutes=0.002, batch=2, bptt=16, eval_every=10_000,
+                progress=False)
+    assert len(log) == 1 and log[0]["seconds"] >= 0.12 and log[0]["step"] >= 1
+
+
+@pytest.mark.parametrize("kwargs, word", [
+    (dict(), "exactly one of steps and minutes"),
+    (dict(steps=3, minutes=1), "exactly one"),
+    (dict(steps=0), "steps"),
+    (dict(minutes=-1), "minutes"),
+    (dict(steps=3, batch=64, bptt=64), "too short"),
+])
+def test_bad_budgets(kwargs, word):
+    vocab = Vocab.from_text(TINY)
+    m = CharLM(len(vocab), embed=8, hidden=8)
+    with pytest.raises(ValueError, match=word):
+        train(m, vocab.encode(TINY), progress=False, **kwargs)
