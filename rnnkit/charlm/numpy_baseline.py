@@ -163,8 +163,9 @@ def train_numpy(model, train_ids, *, minutes=None, steps=None, seq_len=25, lr=0.
     bar = None
     if progress:
         from tqdm.auto import tqdm
-        bar = tqdm(total=steps if steps is not None else round(budget),
-                   unit="step" if steps is not None else "s", leave=False)
+        bar = tqdm(total=budget,
+                   unit="step" if steps is not None else "s", leave=False,
+                   bar_format=None if steps is not None else "{l_bar}{bar}| {n:.0f}/{total:.0f} s{postfix}")
     log, step, seconds, pos, state = [], 0, 0.0, 0, None
     loss_sum, chars = 0.0, 0
 

@@ -94,8 +94,9 @@ def train(model, train_ids, *, steps=None, minutes=None, batch=32, bptt=128, lr=
     bar = None
     if progress:
         from tqdm.auto import tqdm
-        bar = tqdm(total=steps if steps is not None else round(budget),
-                   unit="step" if steps is not None else "s", leave=False)
+        bar = tqdm(total=budget,
+                   unit="step" if steps is not None else "s", leave=False,
+                   bar_format=None if steps is not None else "{l_bar}{bar}| {n:.0f}/{total:.0f} s{postfix}")
     windows = _windows(np.asarray(train_ids), batch, bptt, rng)
     log, state, step, seconds = [], None, 0, 0.0
     loss_sum, loss_n = 0.0, 0
