@@ -260,3 +260,27 @@ def test_bad_input_names_the_argument(call, name):
     m, b = make(), batch(PAIRS)
     with pytest.raises(ValueError, match=name):
         call(m, b)
+
+
+def test_decode_steps_and_attention_figure():
+    model, _ = s2s.load("seq2seq_dates_attn")
+    r = s2s.decode_steps(model, "2026년 11월 25일 (수)")
+    assert r["output"] == "2026-11-25"
+    assert [s["char"] for s in r["steps"]] == list("2026-11-25") + ["<eos>"]
+    assert r["attention"].shape == (11, len("2026년 11월 25일 (수)"))
+    np.testing.assert_allclose(r["attention"].sum(1), 1, atol=1e-5)
+    for s in r["steps"]:
+        assert s["top"][0] == (s["char"], s["prob"]) and s["top"][0][1] >= s["top"][1][1] >= s["top"][2][1]
+    r2 = s2s.decode_steps(model, "26년 1월 2일")
+    labels = {"x": "x", "y": "y", "step": "s ", "title": "{i} {t}/{n} {char} {prob:.2f} {src} {out}"}
+    fig = s2s.attention_steps_figure([r, r2], labels)
+    steps = fig.layout.sliders[0].steps
+    assert len(steps) == len(r["steps"]) + len(r2["steps"])
+    z = steps[3].args[0]["z"][0]                  # example 1, step 4: rows 1-4 shown, the rest empty
+    assert all(v is not None for row in z[:4] for v in row) and all(v is None for row in z[4:] for v in row)
+    assert steps[3].args[1]["title.text"].startswith("1 4/11 6 ")
+    plain, _ = s2s.load("seq2seq_dates")
+    with pytest.raises(ValueError, match="examples"):
+        s2s.attention_steps_figure([s2s.decode_steps(plain, "26년 1월 2일")], labels)
+    with pytest.raises(ValueError, match="text"):
+        s2s.decode_steps(model, "")
