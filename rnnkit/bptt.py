@@ -125,9 +125,9 @@ def per_step_contributions(x, h0, Wx, Wh, b, dh):
 def truncated_bptt(x, h0, Wx, Wh, b, dh, K, scheme="chunked"):
     """Gradients of the RNN weights under truncated BPTT.
 
-    ``"chunked"``: run :func:`rnn_forward` on chunks of K steps, each starting from the
+    ``"chunked"``: run :func:`~rnnkit.scratch.rnn_forward` on chunks of K steps, each starting from the
     last state of the previous chunk (values carried, gradient cut), and
-    :func:`rnn_backward` on each chunk with its slice of ``dh``. ``"sliding"``: for
+    :func:`~rnnkit.scratch.rnn_backward` on each chunk with its slice of ``dh``. ``"sliding"``: for
     every loss step t, re-run the last min(K, t) steps from the stored state and
     backpropagate ``dh[:, t]`` through them alone. The forward values are the same as in
     the untruncated run in both cases; only the gradient is cut.

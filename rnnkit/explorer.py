@@ -258,7 +258,7 @@ def static_figure(lang="ko", T=200, rhos=None, H=32, seed=0):
     lang : "ko" or "en"
     T : sequence length (the x axis runs over k = 0..T)
     rhos : 1-D array of spectral radii for the slider (default 0, 0.1, ..., 3.0)
-    H, seed : size and seed of the simulated RNN (as in :func:`gradflow.gradient_flow`)
+    H, seed : size and seed of the simulated RNN (as in :func:`rnnkit.gradflow.gradient_flow`)
     """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots

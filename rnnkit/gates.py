@@ -8,7 +8,7 @@ in float64, so every intermediate value is available:
     trace = lstm_gate_trace(model.rnn, x)          # trace["f"]: (N, T, H) forget gates
     logn = state_jacobian_log10_norms(lstm, x[0])  # log10 ||dc_T/dc_{T-k}||_2, k = 0..T
 
-The equations are those of :mod:`rnnkit.scratch.lstm` and :mod:`rnnkit.scratch.gru`
+The equations are those of ``rnnkit.scratch.lstm`` and ``rnnkit.scratch.gru``
 (row vectors: a = x Wx + h Wh + b).
 """
 from __future__ import annotations

@@ -23,7 +23,7 @@ from .scratch import rnn_step_backward, rnn_step_forward
 
 
 def rnn_forward_steps(x, h0, Wx, Wh, b):
-    """Run the RNN with one :func:`rnn_step_forward` call per time step.
+    """Run the RNN with one :func:`~rnnkit.scratch.rnn_step_forward` call per time step.
 
     Parameters
     ----------

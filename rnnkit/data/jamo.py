@@ -18,10 +18,9 @@ needed, because an initial consonant and a final consonant are different code po
 syllable and an initial starts the next one. :func:`recompose` reads the boundaries
 back from that alone.
 
-Bits per character from a jamo model
-------------------------------------
+**Bits per character from a jamo model.**
 Split the text into train and held-out parts *first* (by characters, as
-:func:`rnnkit.data.split_text` does), then decompose each part. A model trained on
+:func:`rnnkit.data.mujeong.split_text` does), then decompose each part. A model trained on
 jamo assigns a total of ``B`` bits to the decomposed held-out text; its bits per
 *original* character are ``B / len(valid)``, where ``len(valid)`` counts characters
 before decomposition (equivalently ``len(recompose(jamo_valid))``), not jamo. Dividing

@@ -6,8 +6,7 @@ This is a *closed* vocabulary. Built from the training 90% alone it would miss 4
 characters of the held-out part (53 occurrences, mostly rare 漢字 and syllables such
 as 횡 or 챕), and a model could not even name them.
 
-Unknown characters
-------------------
+**Unknown characters.**
 ``Vocab(chars)`` without ``unk`` refuses to encode a character it does not know:
 :meth:`Vocab.encode` raises ``ValueError`` listing the unknown characters. This is the
 right default for a closed vocabulary, where an unknown character means a bug (another
