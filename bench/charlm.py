@@ -14,13 +14,22 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import platform
 import sys
 import time
 
-import torch
+# numpy's BLAS reads its thread count when numpy is imported: cap it at --threads too,
+# so that post 003's numpy LSTM and the torch models get the same two cores.
+_argv = sys.argv[1:]
+_threads = next((a.split("=", 1)[1] for a in _argv if a.startswith("--threads=")),
+                next((_argv[i + 1] for i, a in enumerate(_argv[:-1]) if a == "--threads"), "2"))
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, _threads)
 
-from rnnkit import results
+import torch  # noqa: E402
+
+from rnnkit import results  # noqa: E402
 from rnnkit.charlm import CharLM, build_vocab, count_parameters, evaluate_heldout, to_tokens, train
 from rnnkit.charlm.numpy_baseline import POST_003, NumpyCharLSTM, train_numpy
 from rnnkit.data import Vocab, load_mujeong, split_text

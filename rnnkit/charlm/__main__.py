@@ -68,6 +68,7 @@ def build_parser():
     t.add_argument("--batch", type=_positive(int), default=32)
     t.add_argument("--bptt", type=_positive(int), default=128)
     t.add_argument("--eval-every", type=_positive(int), default=200)
+    t.add_argument("--half", action="store_true", help="store the weights as float16 (half the file size)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
 
     e = sub.add_parser("evaluate", parents=[common], help="held-out bits per character")
@@ -116,7 +117,8 @@ def cmd_train(args):
         return evaluate_heldout(m, vocab, args.tokens, train_text, valid_text)["bits_per_token"]
 
     def on_eval(m, log):
-        save_checkpoint(args.checkpoint, m, vocab, tokens=args.tokens, log=log, meta=meta)
+        save_checkpoint(args.checkpoint, m, vocab, tokens=args.tokens, log=log, meta=meta,
+                        half=args.half)
 
     from .train import train
     log = train(model, train_ids, steps=args.steps, minutes=args.minutes, batch=args.batch,
@@ -125,7 +127,12 @@ def cmd_train(args):
                 seed=args.seed, progress=not args.quiet)
     result = evaluate_heldout(model, vocab, args.tokens, train_text, valid_text)
     meta["heldout"] = result
-    save_checkpoint(args.checkpoint, model, vocab, tokens=args.tokens, log=log, meta=meta)
+    if args.half:                 # the number a reader of the shipped file will reproduce
+        model, vocab, _ = load_checkpoint(save_checkpoint(args.checkpoint, model, vocab, tokens=args.tokens,
+                                                          log=log, meta=meta, half=True))
+        result = evaluate_heldout(model, vocab, args.tokens, train_text, valid_text)
+        meta["heldout"] = result
+    save_checkpoint(args.checkpoint, model, vocab, tokens=args.tokens, log=log, meta=meta, half=args.half)
     for r in log:
         print(f"step {r['step']:6d}  {r['seconds']:8.1f} s  lr {r['lr']:.2e}  "
               f"train {r['train_bpc']:.4f}  held-out {r['valid_bpc']:.4f} bits/token")
@@ -154,8 +161,8 @@ def cmd_evaluate(args):
 def cmd_sample(args):
     model, vocab, ckpt = load_checkpoint(args.checkpoint)
     out = sample(model, vocab, args.prompt, args.length, temperature=args.temperature,
-                 top_k=args.top_k, tokens=ckpt["tokens"], seed=args.seed)
-    print(args.prompt + out)
+                 top_k=args.top_k, tokens=ckpt["tokens"], seed=args.seed, include_prompt=True)
+    print(out)
 
 
 def main(argv=None):

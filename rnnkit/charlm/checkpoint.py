@@ -38,9 +38,27 @@ CONFIG_KEYS = ("vocab_size", "cell", "embed", "hidden", "layers", "dropout", "ti
 _RETRAIN = "retrain with `python -m rnnkit.charlm train --checkpoint PATH`"
 
 
-def save_checkpoint(path, model, vocab, *, tokens="syllable", log=(), meta=None):
+def _half(state_dict):
+    """float16 copies of the floating tensors; tensors that share memory (tied weights) stay shared."""
+    done = {}
+    out = {}
+    for k, v in state_dict.items():
+        if v.is_floating_point():
+            key = (v.data_ptr(), tuple(v.shape))
+            if key not in done:
+                done[key] = v.detach().to(torch.float16)
+            out[k] = done[key]
+        else:
+            out[k] = v
+    return out
+
+
+def save_checkpoint(path, model, vocab, *, tokens="syllable", log=(), meta=None, half=False):
     """Write ``model``, its vocabulary, the training log and ``meta`` to ``path`` atomically.
 
+    With ``half=True`` the weights are stored as float16, half the size; loading turns
+    them back into float32. Rounding changes the outputs slightly, so score the loaded
+    model (``train --half`` reports the held-out bpc of the float16 weights).
     Returns the path written, as a :class:`pathlib.Path`.
     """
     if not isinstance(path, (str, os.PathLike)) or str(path) == "":
@@ -53,8 +71,9 @@ def save_checkpoint(path, model, vocab, *, tokens="syllable", log=(), meta=None)
     if tokens not in TOKENS:
         raise ValueError(f"tokens must be one of {TOKENS}, got {tokens!r}")
     path = Path(path)
+    weights = _half(model.state_dict()) if half else model.state_dict()
     ckpt = dict(format=FORMAT, version=VERSION, config=dict(model.config), tokens=tokens,
-                chars=list(vocab.chars), weights=model.state_dict(), log=[dict(r) for r in log],
+                chars=list(vocab.chars), weights=weights, log=[dict(r) for r in log],
                 meta=dict(meta or {}))
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)

@@ -161,7 +161,8 @@ def evaluate_heldout(model, vocab, tokens, train_text, valid_text, *, streams=16
     two are equal; for jamo the second is bits per syllable), and with ``dynamic=True``
     also ``dynamic_bits_per_token``, ``dynamic_bits_per_char`` and ``dynamic_lr``.
     """
-    context = vocab.encode(to_tokens(train_text, tokens)[-max(warmup, 1):])
+    n_ctx = max(warmup, 1)
+    context = vocab.encode(to_tokens(train_text[-n_ctx:], tokens)[-n_ctx:])   # >= n_ctx tokens
     target = vocab.encode(to_tokens(valid_text, tokens))
     ids = np.concatenate([context, target])
     bits, count = total_bits(model, ids, start=len(context), streams=streams, warmup=warmup)

@@ -67,6 +67,12 @@ class CharLM(nn.Module):
         self.rnn = rnn_class(embed, hidden, num_layers=layers, batch_first=True,
                              dropout=dropout if layers > 1 else 0.0)
         self.head = nn.Linear(hidden, vocab_size)
+        # Small uniform weights for the embedding and the output layer (as in PyTorch's
+        # word_language_model example): nn.Embedding's default N(0, 1) would give a tied
+        # output layer logits of size ~sqrt(H) and a first loss far above log2 V bits.
+        nn.init.uniform_(self.embed.weight, -0.1, 0.1)
+        nn.init.uniform_(self.head.weight, -0.1, 0.1)
+        nn.init.zeros_(self.head.bias)
         if tie:
             self.head.weight = self.embed.weight
         if cell == "lstm":

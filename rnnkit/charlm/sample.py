@@ -29,7 +29,7 @@ def check_prompt(prompt, vocab, tokens="syllable"):
 
 @torch.no_grad()
 def sample(model, vocab, prompt, length=200, *, temperature=1.0, top_k=None, tokens="syllable",
-           seed=None):
+           seed=None, include_prompt=False):
     """Continue ``prompt`` by ``length`` tokens.
 
     Parameters
@@ -40,10 +40,13 @@ def sample(model, vocab, prompt, length=200, *, temperature=1.0, top_k=None, tok
     temperature : τ >= 0; 0 = greedy
     top_k : None or int >= 1, sample among the k most likely tokens only
     seed : int or None; the same seed gives the same text
+    include_prompt : return prompt + continuation. For a jamo model this is not the
+        same as concatenating the two strings: a generated final consonant may join
+        the prompt's last syllable (하 + ㄴ -> 한).
 
     Returns
     -------
-    str : the generated continuation only (without the prompt), as characters
+    str : the generated continuation (with the prompt if ``include_prompt``), as characters
     """
     if isinstance(length, bool) or not isinstance(length, int) or length < 0:
         raise ValueError(f"length must be a non-negative integer, got {length!r}")
@@ -69,4 +72,6 @@ def sample(model, vocab, prompt, length=200, *, temperature=1.0, top_k=None, tok
         out.append(nxt)
         logits, state = model(torch.tensor([[nxt]]), state)
         last = logits[0, -1]
+    if include_prompt:
+        return from_tokens(vocab.decode(ids.numpy()) + vocab.decode(out), tokens)
     return from_tokens(vocab.decode(out), tokens)

@@ -30,6 +30,19 @@ def test_round_trip_gives_identical_logits(tmp_path, vocab, tie):
     assert not m2.training
 
 
+@pytest.mark.parametrize("tie", [True, False])
+def test_half_precision_weights(tmp_path, vocab, tie):
+    m = _model(vocab, tie=tie)
+    full = save_checkpoint(tmp_path / "full.pt", m, vocab).stat().st_size
+    half = save_checkpoint(tmp_path / "half.pt", m, vocab, half=True).stat().st_size
+    assert half < 0.6 * full                        # tied matrix stored once, at 2 bytes a number
+    m2, _, _ = load_checkpoint(tmp_path / "half.pt")
+    assert m2.embed.weight.dtype == torch.float32 and (m2.head.weight is m2.embed.weight) == tie
+    x = torch.randint(0, len(vocab), (2, 30))
+    diff = (m(x)[0] - m2(x)[0]).abs().max()
+    assert 0 < diff < 1e-2
+
+
 def test_atomic_write_leaves_no_temp_files(tmp_path, vocab):
     save_checkpoint(tmp_path / "m.pt", _model(vocab), vocab)
     save_checkpoint(tmp_path / "m.pt", _model(vocab), vocab)

@@ -12,9 +12,16 @@ from rnnkit.charlm.evaluate import stream_plan
 from rnnkit.data import split_text
 
 
-def _model(V, seed=0, cell="lstm"):
+def _model(V, seed=0, cell="lstm", sharp=False):
+    """A small random model; ``sharp``: 20x larger input and output weights, so that
+    its predictions depend strongly on the context (as a trained model's do)."""
     torch.manual_seed(seed)
-    return CharLM(V, cell=cell, embed=12, hidden=12, layers=2).eval()
+    m = CharLM(V, cell=cell, embed=12, hidden=12, layers=2).eval()
+    if sharp:
+        with torch.no_grad():
+            m.embed.weight.mul_(20)
+            m.head.weight.mul_(20)
+    return m
 
 
 def test_bits_equal_a_hand_computation(text, vocab):
@@ -36,7 +43,7 @@ def test_bits_equal_a_hand_computation(text, vocab):
 @pytest.mark.parametrize("streams", [2, 5, 16])
 def test_parallel_streams_give_the_bits_of_one_stream(text, vocab, cell, streams):
     ids = vocab.encode(text[:900])
-    m = _model(len(vocab), seed=2, cell=cell)
+    m = _model(len(vocab), seed=2, cell=cell, sharp=True)
     one, n1 = total_bits(m, ids, start=40, streams=1, warmup=10_000)
     many, n2 = total_bits(m, ids, start=40, streams=streams, warmup=150, chunk=64)
     assert n1 == n2 == len(ids) - 40
@@ -45,10 +52,10 @@ def test_parallel_streams_give_the_bits_of_one_stream(text, vocab, cell, streams
 
 def test_without_warm_up_parallel_streams_lose_context(text, vocab):
     ids = vocab.encode(text[:900])
-    m = _model(len(vocab), seed=2)
-    one, _ = total_bits(m, ids, streams=1)
-    cold, _ = total_bits(m, ids, streams=16, warmup=0)
-    assert abs(cold - one) > 1e-4 * one          # 100x the tolerance above
+    m = _model(len(vocab), seed=2, sharp=True)
+    one, _ = total_bits(m, ids, start=40, streams=1)
+    cold, _ = total_bits(m, ids, start=40, streams=16, warmup=0)
+    assert abs(cold - one) > 1e-3 * one          # seeded: 1.7e-2, vs 1e-6 above with warm-up
 
 
 def test_stream_plan_covers_every_target_once():
@@ -75,7 +82,7 @@ def test_dynamic_evaluation_adapts_to_repetitive_text_and_leaves_model_alone(voc
     before = {k: v.clone() for k, v in m.state_dict().items()}
     static, _ = total_bits(m, ids, streams=1)
     dynamic, _ = dynamic_bits(m, ids, lr=2.0, segment=50)
-    assert dynamic < 0.85 * static                 # seeded: 0.78
+    assert dynamic < 0.85 * static                 # seeded: 0.79
     for k, v in m.state_dict().items():
         assert torch.equal(v, before[k])
 

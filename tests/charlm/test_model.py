@@ -1,6 +1,8 @@
 """CharLM: shapes, carried state, weight tying, argument checks."""
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 
@@ -49,6 +51,18 @@ def test_weight_tying_shares_one_tensor():
     x = torch.tensor([[3, 4, 5]])
     m(x)[0].sum().backward()
     assert m.embed.weight.grad is m.head.weight.grad
+
+
+@pytest.mark.parametrize("tie", [True, False])
+def test_an_untrained_model_predicts_nearly_uniformly(tie):
+    """First loss close to log2 V bits, also with a wide tied embedding."""
+    torch.manual_seed(0)
+    V = 1000
+    m = CharLM(V, embed=512, hidden=512, tie=tie).eval()
+    with torch.no_grad():
+        logits, _ = m(torch.randint(0, V, (4, 50)))
+    bits = torch.nn.functional.cross_entropy(logits.reshape(-1, V), torch.randint(0, V, (200,))) / math.log(2)
+    assert float(bits) == pytest.approx(math.log2(V), abs=0.05)
 
 
 def test_forget_gate_bias_is_one():

@@ -31,6 +31,12 @@ def test_seeded_sampling_is_deterministic(vocab):
     assert len(a) == 60 and set(a) <= set(vocab.chars)
 
 
+def test_include_prompt_with_syllables_is_concatenation(vocab):
+    m = _model(vocab)
+    out = sample(m, vocab, "형식은", 20, seed=2)
+    assert sample(m, vocab, "형식은", 20, seed=2, include_prompt=True) == "형식은" + out
+
+
 def test_greedy_limits(vocab):
     m = _model(vocab)
     greedy = _greedy(m, vocab, "영채가", 40)
@@ -65,5 +71,7 @@ def test_jamo_model_samples_syllables(text):
     m = _model(v)
     out = sample(m, v, "형식은", 60, tokens="jamo", seed=0)
     assert 20 <= len(out) <= 60                     # 60 jamo recompose into fewer characters
+    whole = sample(m, v, "형식은", 60, tokens="jamo", seed=0, include_prompt=True)
+    assert whole.startswith("형식") and whole.endswith(out[1:])    # the boundary syllable may merge
     with pytest.raises(ValueError, match="'밟'"):   # ㄼ is not among the text's 자모
         sample(m, v, "밟", 5, tokens="jamo")
