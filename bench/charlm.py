@@ -30,10 +30,13 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import torch  # noqa: E402
 
 from rnnkit import results  # noqa: E402
-from rnnkit.charlm import CharLM, build_vocab, count_parameters, evaluate_heldout, to_tokens, train
-from rnnkit.charlm.numpy_baseline import POST_003, NumpyCharLSTM, train_numpy
-from rnnkit.data import Vocab, load_mujeong, split_text
-from rnnkit.ngram import AbsoluteDiscountNgram, AddKNgram
+from rnnkit.charlm import (CharLM, build_vocab, count_parameters, evaluate_heldout, sample,  # noqa: E402
+                           to_tokens, train)
+from rnnkit.charlm.numpy_baseline import POST_003, NumpyCharLSTM, train_numpy  # noqa: E402
+from rnnkit.data import Vocab, load_mujeong, split_text  # noqa: E402
+from rnnkit.ngram import AbsoluteDiscountNgram, AddKNgram  # noqa: E402
+
+PROMPT, SAMPLE_CHARS = "형식은", 200        # a sample of every model goes into the results
 
 # name -> model and optimizer settings; the first is the data README's reference recipe.
 REFERENCE = dict(tokens="syllable", cell="lstm", layers=2, hidden=512, embed=512, tie=True,
@@ -63,10 +66,14 @@ def run_torch(name, cfg, text, minutes, seed, dynamic):
                 eval_fn=eval_fn, seed=seed)
     r = evaluate_heldout(model, vocab, cfg["tokens"], train_text, valid_text, dynamic=dynamic,
                          dynamic_lr=0.2)
+    length = SAMPLE_CHARS if cfg["tokens"] == "syllable" else 2 * SAMPLE_CHARS
+    text_out = sample(model, vocab, PROMPT, length, temperature=0.8, tokens=cfg["tokens"], seed=seed,
+                      include_prompt=True)
     return dict(name=name, config=cfg, parameters=count_parameters(model), steps=log[-1]["step"],
                 train_seconds=log[-1]["seconds"], train_bpc_last=log[-1]["train_bpc"],
                 heldout_bpc=r["bits_per_char"], heldout_bits_per_token=r["bits_per_token"],
-                dynamic_bpc=r.get("dynamic_bits_per_char"), log=log)
+                dynamic_bpc=r.get("dynamic_bits_per_char"), log=log,
+                sample=dict(prompt=PROMPT, temperature=0.8, seed=seed, text=text_out))
 
 
 def run_numpy(text, minutes, seed):
@@ -86,7 +93,9 @@ def run_numpy(text, minutes, seed):
                 parameters=sum(p.size for p in model.params.values()), steps=log[-1]["step"],
                 train_seconds=log[-1]["seconds"], train_bpc_last=log[-1]["train_bpc"],
                 heldout_bpc=log[-1]["valid_bpc"], heldout_bits_per_token=log[-1]["valid_bpc"],
-                dynamic_bpc=None, log=log)
+                dynamic_bpc=None, log=log,
+                sample=dict(prompt=PROMPT, temperature=1.0, seed=seed, text=PROMPT + vocab.decode(
+                    model.sample(vocab.encode(PROMPT), SAMPLE_CHARS, temperature=1.0, seed=seed))))
 
 
 def run_ngrams(text):
@@ -128,7 +137,7 @@ def main(argv=None):
         dyn = f"  dynamic {row['dynamic_bpc']:.3f}" if row["dynamic_bpc"] is not None else ""
         print(f"{name:18s} {row['parameters']:>10,} params {row['steps']:>7,} steps  "
               f"train {row['train_bpc_last']:.3f}  held-out {row['heldout_bpc']:.3f} bpc{dyn}  "
-              f"({time.perf_counter() - t0:.0f} s wall)", flush=True)
+              f"({time.perf_counter() - t0:.0f} s wall)\n    {row['sample']['text'][:120]!r}", flush=True)
     for r in ngrams or []:
         print(f"{r['name']:34s} held-out {r['heldout_bpc']:.3f} bpc")
     if args.no_save:

@@ -6,7 +6,8 @@
 
 The text comes from ``--data PATH``, else from where :func:`rnnkit.data.load_mujeong`
 finds it (``$RNNKIT_MUJEONG``, the cache, a download). Any text file works with
-``--data`` (read as UTF-8, not checked against the novel's sha256): the standard split (first 90% / last 10%) is applied to it. Problems with
+``--data`` (read as UTF-8, not checked against the novel's sha256): the standard split
+(first 90% / last 10%) is applied to it. Problems with
 the input (a missing file, a bad checkpoint, unknown prompt characters) end with a
 one-line message and exit status 2, not a traceback.
 """
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import sys
 
 import torch
@@ -91,7 +91,8 @@ def _text(args):
     with open(args.data, encoding="utf-8") as f:
         text = f.read()
     if len(text) < 20:
-        raise ValueError(f"{args.data}: {len(text)} characters is too short to split into training and held-out text")
+        raise ValueError(f"{args.data}: {len(text)} characters is too short to split into "
+                         f"training and held-out text")
     return text
 
 
@@ -107,7 +108,7 @@ def cmd_train(args):
     print(f"{args.cell.upper()} {args.layers}x{args.hidden}, embed {embed}, tied {model.config['tie']}, "
           f"{count_parameters(model):,} parameters; V = {len(vocab)} {args.tokens} tokens; "
           f"train {len(train_text):,} / held-out {len(valid_text):,} characters")
-    meta = dict(command=" ".join(["python -m rnnkit.charlm"] + sys.argv[1:]) if sys.argv else "",
+    meta = dict(command=" ".join(["python -m rnnkit.charlm", *args.argv]),
                 data_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), seed=args.seed,
                 threads=torch.get_num_threads(),
                 optim=dict(lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup, clip=args.clip,
@@ -167,7 +168,9 @@ def cmd_sample(args):
 
 def main(argv=None):
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
+    args.argv = argv
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.command == "train" and not 0 <= args.dropout < 1:

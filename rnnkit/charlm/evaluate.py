@@ -36,7 +36,8 @@ LN2 = math.log(2.0)
 def _as_ids(ids):
     ids = torch.as_tensor(np.asarray(ids) if not isinstance(ids, torch.Tensor) else ids)
     if ids.dim() != 1 or ids.dtype not in (torch.int64, torch.int32):
-        raise ValueError(f"ids must be a 1-D integer array of shape (n,), got {ids.dtype} of shape {tuple(ids.shape)}")
+        raise ValueError(f"ids must be a 1-D integer array of shape (n,), "
+                         f"got {ids.dtype} of shape {tuple(ids.shape)}")
     return ids.long()
 
 

@@ -99,7 +99,8 @@ class CharLM(nn.Module):
         state : the state after step T, same structure as the input state
         """
         if not isinstance(x, torch.Tensor) or x.dim() != 2 or x.dtype != torch.long:
-            got = f"{x.dtype} tensor of shape {tuple(x.shape)}" if isinstance(x, torch.Tensor) else type(x).__name__
+            got = (f"{x.dtype} tensor of shape {tuple(x.shape)}" if isinstance(x, torch.Tensor)
+                   else type(x).__name__)
             raise ValueError(f"x must be an int64 tensor of shape (N, T), got {got}")
         h, state = self.rnn(self.drop(self.embed(x)), state)
         return self.head(self.drop(h)), state

@@ -125,6 +125,27 @@ class NumpyCharLSTM:
             self.memory[k] += g * g
             theta -= lr * g / np.sqrt(self.memory[k] + 1e-8)
 
+    def sample(self, prompt_ids, length, *, temperature=1.0, seed=None):
+        """Ids of ``length`` characters drawn after reading ``prompt_ids`` (1-D, non-empty).
+
+        ``p ∝ exp(scores / temperature)``; the post sampled at temperature 1.
+        """
+        prompt_ids = np.asarray(prompt_ids, dtype=np.int64)
+        if prompt_ids.ndim != 1 or prompt_ids.size == 0:
+            raise ValueError(f"prompt_ids must be a non-empty 1-D array, got shape {prompt_ids.shape}")
+        if not temperature > 0:
+            raise ValueError(f"temperature must be > 0, got {temperature!r}")
+        rng = np.random.default_rng(seed)
+        hs, _, state = self._steps(prompt_ids[None], self.zero_state(1))
+        h, out = hs[:, -1], []
+        for _ in range(length):
+            z = (h @ self.params["Wy"] + self.params["by"])[0] / temperature
+            p = np.exp(z - z.max())
+            out.append(int(rng.choice(self.V, p=p / p.sum())))
+            hs, _, state = self._steps(np.array([[out[-1]]]), state)
+            h = hs[:, -1]
+        return np.array(out, dtype=np.int64)
+
     def total_bits(self, ids, *, start=1, streams=32, warmup=256, chunk=256):
         """Total bits of ``ids[start:]`` as :func:`rnnkit.charlm.evaluate.total_bits` computes them."""
         ids = np.asarray(ids, dtype=np.int64)

@@ -16,7 +16,8 @@ from rnnkit.data import Vocab, mujeong
 NOVEL_PATH = os.environ.get(mujeong.ENV_VAR) or None
 NOVEL_SKIP = f"needs the novel: set {mujeong.ENV_VAR} to the path of mujeong.txt"
 
-WORDS = ["형식은", "영채가", "선형이", "말하였다.", "웃는다.", "“그래요?”", "하고", "학교에", "갔다.", "\n"]
+WORDS = ["형식은", "영채가", "선형이", "말하였다.", "웃는다.", "“그래요?”", "하고", "학교에",
+         "갔다.", "\n"]
 
 
 def synthetic_text(n_words=400, seed=0):

@@ -89,12 +89,15 @@ def _tampered(tmp_path, vocab, change):
 
 @pytest.mark.parametrize("change, message", [
     (lambda c: c.update(version=2), r"version 2, but this rnnkit reads version 1"),
-    (lambda c: c.update(format="something.else"), r"not an rnnkit.charlm checkpoint \(format field: 'something.else'\)"),
+    (lambda c: c.update(format="something.else"),
+     r"not an rnnkit.charlm checkpoint \(format field: 'something.else'\)"),
     (lambda c: c.pop("chars"), r"lacks chars"),
     (lambda c: c["config"].pop("hidden"), r"lacks config.hidden"),
-    (lambda c: c.update(chars=c["chars"][:-1]), r"vocabulary has \d+ characters but config.vocab_size is \d+"),
+    (lambda c: c.update(chars=c["chars"][:-1]),
+     r"vocabulary has \d+ characters but config.vocab_size is \d+"),
     (lambda c: (c.update(chars=c["chars"][:-1]), c["config"].update(vocab_size=len(c["chars"]))),
-     r"vocabulary has (\d+) characters but the embedding weights have shape \(\d+, 16\), expected \(\1, 16\)"),
+     r"vocabulary has (\d+) characters but the embedding weights have shape \(\d+, 16\), "
+     r"expected \(\1, 16\)"),
     (lambda c: c["config"].update(layers=3), r"do not fit together"),
     (lambda c: c.update(tokens="words"), r"unknown token kind 'words'"),
 ])

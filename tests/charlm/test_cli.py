@@ -32,6 +32,7 @@ def test_train_writes_a_checkpoint(trained, text):
     model, vocab, ckpt = load_checkpoint(trained)
     assert len(vocab) == len(set(text)) and model.config["hidden"] == 32 and model.config["tie"]
     assert [r["step"] for r in ckpt["log"]] == [5]
+    assert ckpt["meta"]["command"].startswith("python -m rnnkit.charlm train --steps 5 --eval-every 5")
     assert ckpt["meta"]["optim"]["steps"] == 5 and 1 < ckpt["meta"]["heldout"]["bits_per_char"] < 10
 
 

@@ -25,5 +25,6 @@ def test_a_uniform_model_scores_log2_V_per_token(novel, tokens, V):
     r = evaluate_heldout(m, vocab, tokens, train, valid, streams=64)
     n_tokens = len(to_tokens(valid, tokens))
     assert r["tokens_scored"] == n_tokens and r["chars"] == 32_495
-    assert r["bits_per_token"] == pytest.approx(math.log2(len(vocab)), rel=1e-6)   # float32 logits
-    assert r["bits_per_char"] == pytest.approx(math.log2(len(vocab)) * n_tokens / 32_495, rel=1e-6)   # float32 logits
+    log2V = math.log2(len(vocab))                   # rel=1e-6: the logits are float32
+    assert r["bits_per_token"] == pytest.approx(log2V, rel=1e-6)
+    assert r["bits_per_char"] == pytest.approx(log2V * n_tokens / 32_495, rel=1e-6)

@@ -86,3 +86,15 @@ def test_training_loop_lowers_the_loss_and_restarts_passes():
     log = train_numpy(m, ids, steps=60, eval_every=20, progress=False)   # 4 windows a pass
     assert [r["step"] for r in log] == [20, 40, 60]
     assert log[0]["train_bpc"] > 1.0 > 0.1 > log[-1]["train_bpc"]
+
+
+def test_sampling_is_seeded_and_follows_the_model():
+    m = NumpyCharLSTM(5, 4, seed=0)
+    m.params["by"][:] = [0, 0, 30, 0, 0]            # output bias makes id 2 nearly certain
+    a = m.sample([1, 3], 20, seed=1)
+    assert a.shape == (20,) and np.all(a == 2)
+    m.params["by"][:] = 0
+    b = m.sample([1, 3], 50, seed=1)
+    assert np.array_equal(b, m.sample([1, 3], 50, seed=1)) and len(set(b.tolist())) > 2
+    with pytest.raises(ValueError, match="prompt_ids"):
+        m.sample([], 5)
