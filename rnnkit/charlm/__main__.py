@@ -3,6 +3,7 @@
     python -m rnnkit.charlm train    --minutes 10 --checkpoint mujeong.pt [model and optimizer options]
     python -m rnnkit.charlm evaluate --checkpoint mujeong.pt [--dynamic]
     python -m rnnkit.charlm sample   --checkpoint mujeong.pt --prompt 형식은 --temperature 0.8
+    python -m rnnkit.charlm sample   --prompt 형식은        # the model shipped with rnnkit
 
 The text comes from ``--data PATH``, else from where :func:`rnnkit.data.load_mujeong`
 finds it (``$RNNKIT_MUJEONG``, the cache, a download). Any text file works with
@@ -21,7 +22,7 @@ import torch
 
 from rnnkit.data import load_mujeong, split_text
 
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import SHIPPED, load_checkpoint, save_checkpoint
 from .evaluate import evaluate_heldout
 from .model import CELLS, CharLM, count_parameters
 from .sample import sample
@@ -45,7 +46,8 @@ def build_parser():
                                 description="Character-level language model of 『무정』 (chapter 07).")
     sub = p.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--checkpoint", required=True, metavar="PATH", help="checkpoint file")
+    common.add_argument("--checkpoint", metavar="PATH",
+                        help="checkpoint file (evaluate, sample: default the shipped model)")
     common.add_argument("--data", metavar="PATH", help="text file (default: the novel, found by rnnkit.data)")
     common.add_argument("--threads", type=_positive(int), default=None, help="torch CPU threads")
     common.add_argument("--seed", type=int, default=0)
@@ -171,6 +173,10 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
     args.argv = argv
+    if args.checkpoint is None:
+        if args.command == "train":
+            parser.error("train needs --checkpoint PATH (where to save the model)")
+        args.checkpoint = str(SHIPPED)
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.command == "train" and not 0 <= args.dropout < 1:

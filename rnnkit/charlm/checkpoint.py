@@ -31,6 +31,9 @@ from rnnkit.data import Vocab
 from .model import CharLM
 from .tokens import TOKENS
 
+#: Where the book's trained model ships (package data), read by chapter 07 and by the CLI's
+#: ``evaluate`` and ``sample`` when no ``--checkpoint`` is given.
+SHIPPED = Path(__file__).resolve().parents[1] / "checkpoints" / "charlm_mujeong.pt"
 FORMAT = "rnnkit.charlm"
 VERSION = 1
 KEYS = ("format", "version", "config", "tokens", "chars", "weights", "log", "meta")

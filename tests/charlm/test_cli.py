@@ -65,6 +65,7 @@ def test_input_errors_are_one_line_exit_2(trained, tmp_path, capsys, argv, messa
 
 @pytest.mark.parametrize("argv", [
     ["train", "--checkpoint", "m.pt"],                                   # no budget
+    ["train", "--steps", "5"],                                           # nowhere to save
     ["train", "--checkpoint", "m.pt", "--steps", "5", "--minutes", "1"],
     ["train", "--checkpoint", "m.pt", "--steps", "-3"],
     ["train", "--checkpoint", "m.pt", "--steps", "5", "--cell", "rnn"],
@@ -85,3 +86,13 @@ def test_python_dash_m_exit_code(tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2
     assert r.stderr.startswith("python -m rnnkit.charlm evaluate: error:") and "Traceback" not in r.stderr
+
+
+def test_evaluate_and_sample_default_to_the_shipped_checkpoint(monkeypatch, tmp_path, trained, capsys):
+    from rnnkit.charlm import __main__ as cli
+    monkeypatch.setattr(cli, "SHIPPED", tmp_path / "shipped.pt")
+    assert main(["sample", "--length", "5"]) == 2
+    assert "shipped.pt: no such checkpoint file" in capsys.readouterr().err
+    (tmp_path / "shipped.pt").write_bytes(trained.read_bytes())
+    assert main(["sample", "--length", "5", "--prompt", "하고"]) == 0
+    assert capsys.readouterr().out.startswith("하고")
