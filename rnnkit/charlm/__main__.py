@@ -41,6 +41,13 @@ def _positive(kind):
     return parse
 
 
+class _Defaults(argparse.ArgumentDefaultsHelpFormatter):
+    """Show defaults in --help, except None (no default)."""
+
+    def _get_help_string(self, action):
+        return action.help if action.default is None else super()._get_help_string(action)
+
+
 def build_parser():
     p = argparse.ArgumentParser(prog="python -m rnnkit.charlm",
                                 description="Character-level language model of 『무정』 (chapter 07).")
@@ -50,39 +57,44 @@ def build_parser():
                         help="checkpoint file (evaluate, sample: default the shipped model)")
     common.add_argument("--data", metavar="PATH", help="text file (default: the novel, found by rnnkit.data)")
     common.add_argument("--threads", type=_positive(int), default=None, help="torch CPU threads")
-    common.add_argument("--seed", type=int, default=0)
+    common.add_argument("--seed", type=int, default=0, help="random seed")
 
-    t = sub.add_parser("train", parents=[common], help="train a model and save a checkpoint")
+    fmt = _Defaults
+    t = sub.add_parser("train", parents=[common], formatter_class=fmt,
+                       help="train a model and save a checkpoint")
     budget = t.add_mutually_exclusive_group(required=True)
     budget.add_argument("--minutes", type=_positive(float), help="wall-clock training budget")
     budget.add_argument("--steps", type=_positive(int), help="number of optimizer steps")
-    t.add_argument("--tokens", choices=TOKENS, default="syllable")
-    t.add_argument("--cell", choices=CELLS, default="lstm")
-    t.add_argument("--layers", type=_positive(int), default=2)
-    t.add_argument("--hidden", type=_positive(int), default=512)
+    t.add_argument("--tokens", choices=TOKENS, default="syllable", help="what one id stands for")
+    t.add_argument("--cell", choices=CELLS, default="lstm", help="recurrent cell")
+    t.add_argument("--layers", type=_positive(int), default=2, help="stacked recurrent layers")
+    t.add_argument("--hidden", type=_positive(int), default=512, help="hidden size H")
     t.add_argument("--embed", type=_positive(int), default=None, help="default: = --hidden (tied)")
     t.add_argument("--no-tie", dest="tie", action="store_false", help="separate output weights")
-    t.add_argument("--dropout", type=float, default=0.25)
-    t.add_argument("--lr", type=_positive(float), default=3e-3)
-    t.add_argument("--weight-decay", type=float, default=0.01)
+    t.add_argument("--dropout", type=float, default=0.25, help="dropout probability")
+    t.add_argument("--lr", type=_positive(float), default=3e-3, help="peak AdamW learning rate")
+    t.add_argument("--weight-decay", type=float, default=0.01, help="AdamW decay of the matrices")
     t.add_argument("--warmup", type=int, default=100, help="warm-up steps")
-    t.add_argument("--clip", type=_positive(float), default=1.0)
-    t.add_argument("--batch", type=_positive(int), default=32)
-    t.add_argument("--bptt", type=_positive(int), default=128)
-    t.add_argument("--eval-every", type=_positive(int), default=200)
+    t.add_argument("--clip", type=_positive(float), default=1.0, help="max global gradient norm")
+    t.add_argument("--batch", type=_positive(int), default=32, help="parallel streams B")
+    t.add_argument("--bptt", type=_positive(int), default=128, help="window length T of truncated BPTT")
+    t.add_argument("--eval-every", type=_positive(int), default=200,
+                   help="steps between held-out evaluations (each saves the checkpoint)")
     t.add_argument("--half", action="store_true", help="store the weights as float16 (half the file size)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    e = sub.add_parser("evaluate", parents=[common], help="held-out bits per character")
-    e.add_argument("--streams", type=_positive(int), default=16)
+    e = sub.add_parser("evaluate", parents=[common], formatter_class=fmt,
+                       help="held-out bits per character")
+    e.add_argument("--streams", type=_positive(int), default=16, help="pieces scored in parallel")
     e.add_argument("--dynamic", action="store_true", help="also report dynamic evaluation")
     e.add_argument("--dynamic-lr", type=_positive(float), default=0.1)
 
-    s = sub.add_parser("sample", parents=[common], help="generate text from a prompt")
-    s.add_argument("--prompt", default="형식은")
-    s.add_argument("--length", type=int, default=300)
-    s.add_argument("--temperature", type=float, default=0.8)
-    s.add_argument("--top-k", type=_positive(int), default=None)
+    s = sub.add_parser("sample", parents=[common], formatter_class=fmt,
+                       help="generate text from a prompt")
+    s.add_argument("--prompt", default="형식은", help="text to continue")
+    s.add_argument("--length", type=int, default=300, help="tokens to generate")
+    s.add_argument("--temperature", type=float, default=0.8, help="0 = greedy")
+    s.add_argument("--top-k", type=_positive(int), default=None, help="sample among the k likeliest")
     return p
 
 
