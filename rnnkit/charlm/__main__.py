@@ -42,10 +42,12 @@ def _positive(kind):
 
 
 class _Defaults(argparse.ArgumentDefaultsHelpFormatter):
-    """Show defaults in --help, except None (no default)."""
+    """Show defaults in --help, except None (no default) and on/off flags."""
 
     def _get_help_string(self, action):
-        return action.help if action.default is None else super()._get_help_string(action)
+        if action.default is None or action.nargs == 0:
+            return action.help
+        return super()._get_help_string(action)
 
 
 def build_parser():
