@@ -96,3 +96,16 @@ def test_evaluate_and_sample_default_to_the_shipped_checkpoint(monkeypatch, tmp_
     (tmp_path / "shipped.pt").write_bytes(trained.read_bytes())
     assert main(["sample", "--length", "5", "--prompt", "하고"]) == 0
     assert capsys.readouterr().out.startswith("하고")
+
+
+def test_train_half_stores_float16_and_reports_their_bpc(tmp_path, text_file, capsys):
+    import torch
+    ckpt = tmp_path / "h.pt"
+    assert main(["train", "--steps", "3", "--data", str(text_file), "--checkpoint", str(ckpt),
+                 "--quiet", "--half"] + SMALL) == 0
+    raw = torch.load(ckpt, weights_only=True)
+    assert raw["weights"]["embed.weight"].dtype == torch.float16
+    out = capsys.readouterr().out
+    assert f"held-out: {raw['meta']['heldout']['bits_per_char']:.4f}" in out
+    model, _, _ = load_checkpoint(ckpt)
+    assert model.embed.weight.dtype == torch.float32
