@@ -2,7 +2,7 @@
 
 ``tokens="syllable"`` keeps the text as it is: 1,676 distinct characters in the novel.
 ``tokens="jamo"`` replaces every Hangul syllable by its conjoining jamo
-(:func:`rnnkit.data.decompose`), which shrinks the vocabulary to a few hundred symbols
+(:func:`rnnkit.data.jamo.decompose`), which shrinks the vocabulary to a few hundred symbols
 and makes the sequence longer. Bits per *token* of the two models are not comparable;
 bits per original *character* (total bits / number of characters of the text) are.
 """
