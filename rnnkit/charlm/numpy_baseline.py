@@ -35,6 +35,7 @@ import numpy as np
 from rnnkit.scratch import (lstm_step_backward, lstm_step_forward, temporal_affine_backward,
                             temporal_affine_forward, temporal_softmax_loss)
 
+from .budget import Budget
 from .evaluate import stream_plan
 
 LN2 = math.log(2.0)
@@ -177,27 +178,19 @@ def train_numpy(model, train_ids, *, minutes=None, steps=None, seq_len=25, lr=0.
     (training time), train_bpc (mean loss per character since the previous record),
     valid_bpc (``eval_fn(model)`` or None).
     """
-    if (steps is None) == (minutes is None):
-        raise ValueError(f"give exactly one of steps and minutes, got steps={steps!r}, minutes={minutes!r}")
+    budget = Budget(steps=steps, minutes=minutes, progress=progress)
     data = np.asarray(train_ids, dtype=np.int64)
-    budget = steps if steps is not None else 60.0 * minutes
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=budget,
-                   unit="step" if steps is not None else "s", leave=False,
-                   bar_format=None if steps is not None else "{l_bar}{bar}| {n:.0f}/{total:.0f} s{postfix}")
-    log, step, seconds, pos, state = [], 0, 0.0, 0, None
+    log, pos, state = [], 0, None
     loss_sum, chars = 0.0, 0
 
     def record():
         nonlocal loss_sum, chars
         valid = float(eval_fn(model)) if eval_fn is not None else None
-        log.append(dict(step=step, seconds=round(seconds, 2), lr=lr,
+        log.append(dict(step=budget.step, seconds=round(budget.seconds, 2), lr=lr,
                         train_bpc=loss_sum / max(chars, 1) / LN2, valid_bpc=valid))
         loss_sum, chars = 0.0, 0
 
-    while (step if steps is not None else seconds) < budget:
+    while budget.left():
         t0 = time.perf_counter()
         if state is None or pos + seq_len + 1 >= len(data):
             pos, state = 0, model.zero_state(1)          # restart the pass, reset h and c
@@ -206,16 +199,11 @@ def train_numpy(model, train_ids, *, minutes=None, steps=None, seq_len=25, lr=0.
         loss, grads, state = model.loss_and_grads(x, y, state)
         model.adagrad_step(grads, lr=lr, clip=clip)
         pos += seq_len
-        dt = time.perf_counter() - t0
-        seconds += dt
-        step += 1
+        budget.tick(time.perf_counter() - t0)
         loss_sum, chars = loss_sum + loss, chars + seq_len
-        if bar is not None:
-            bar.update(1 if steps is not None else min(dt, max(budget - bar.n, 0)))
-        if eval_every and step % eval_every == 0:
+        if eval_every and budget.step % eval_every == 0:
             record()
-    if not log or log[-1]["step"] != step:
+    if not log or log[-1]["step"] != budget.step:
         record()
-    if bar is not None:
-        bar.close()
+    budget.close()
     return log

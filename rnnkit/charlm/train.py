@@ -28,6 +28,7 @@ import torch.nn.functional as F
 
 from rnnkit.data import StreamBatches
 
+from .budget import Budget
 from .model import detach_state
 
 LN2 = math.log(2.0)
@@ -76,12 +77,6 @@ def train(model, train_ids, *, steps=None, minutes=None, batch=32, bptt=128, lr=
         train_bpc (mean training loss since the previous record, with dropout, in bits),
         valid_bpc (None without eval_fn)
     """
-    if (steps is None) == (minutes is None):
-        raise ValueError(f"give exactly one of steps and minutes, got steps={steps!r}, minutes={minutes!r}")
-    if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or steps < 1):
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
-    if minutes is not None and not (isinstance(minutes, (int, float)) and minutes > 0):
-        raise ValueError(f"minutes must be a positive number, got {minutes!r}")
     if isinstance(eval_every, bool) or not isinstance(eval_every, int) or eval_every < 1:
         raise ValueError(f"eval_every must be a positive integer, got {eval_every!r}")
     torch.manual_seed(seed)
@@ -90,36 +85,28 @@ def train(model, train_ids, *, steps=None, minutes=None, batch=32, bptt=128, lr=
     no_decay = [p for p in model.parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
                              {"params": no_decay, "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.99))
-    budget = steps if steps is not None else 60.0 * minutes
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=budget,
-                   unit="step" if steps is not None else "s", leave=False,
-                   bar_format=None if steps is not None else "{l_bar}{bar}| {n:.0f}/{total:.0f} s{postfix}")
+    budget = Budget(steps=steps, minutes=minutes, progress=progress)
     windows = _windows(np.asarray(train_ids), batch, bptt, rng)
-    log, state, step, seconds = [], None, 0, 0.0
+    log, state = [], None
     loss_sum, loss_n = 0.0, 0
 
     def record(cur_lr):
         nonlocal loss_sum, loss_n
         valid = float(eval_fn(model)) if eval_fn is not None else None
-        log.append(dict(step=step, seconds=round(seconds, 2), lr=cur_lr,
+        log.append(dict(step=budget.step, seconds=round(budget.seconds, 2), lr=cur_lr,
                         train_bpc=loss_sum / max(loss_n, 1) / LN2, valid_bpc=valid))
         loss_sum, loss_n = 0.0, 0
-        if bar is not None:
-            bar.set_postfix(train=f"{log[-1]['train_bpc']:.3f}",
-                            valid="-" if valid is None else f"{valid:.3f}")
+        budget.show(train=f"{log[-1]['train_bpc']:.3f}", valid="-" if valid is None else f"{valid:.3f}")
         if on_eval is not None:
             on_eval(model, log)
 
     cur_lr = lr_at(1, 0.0, lr=lr, warmup=warmup)
-    while (step if steps is not None else seconds) < budget:
+    while budget.left():
         x, y, new_pass = next(windows)
         if new_pass:
             state = None
         t0 = time.perf_counter()
-        cur_lr = lr_at(step + 1, (step if steps is not None else seconds) / budget, lr=lr, warmup=warmup)
+        cur_lr = lr_at(budget.step + 1, budget.fraction, lr=lr, warmup=warmup)
         for group in opt.param_groups:
             group["lr"] = cur_lr
         model.train()
@@ -131,17 +118,12 @@ def train(model, train_ids, *, steps=None, minutes=None, batch=32, bptt=128, lr=
             torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
         opt.step()
         state = detach_state(state)
-        dt = time.perf_counter() - t0
-        seconds += dt
-        step += 1
+        budget.tick(time.perf_counter() - t0)
         loss_sum, loss_n = loss_sum + loss.item(), loss_n + 1
-        if bar is not None:
-            bar.update(1 if steps is not None else min(dt, max(budget - bar.n, 0)))
-        if step % eval_every == 0:
+        if budget.step % eval_every == 0:
             record(cur_lr)
-    if not log or log[-1]["step"] != step:
+    if not log or log[-1]["step"] != budget.step:
         record(cur_lr)
-    if bar is not None:
-        bar.close()
+    budget.close()
     model.eval()
     return log
