@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
-bash tools/build_book.sh
 # Test this checkout's rnnkit (also inside notebook kernels), whatever else is installed.
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+bash tools/build_book.sh
 echo "==> Tests"
 exec "$PY" -m pytest tests book --nbval --nbval-current-env -n 2 --dist loadfile -q -rfEs "$@"
