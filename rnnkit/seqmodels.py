@@ -3,6 +3,7 @@
     model = SequenceClassifier("lstm", input_size=8, hidden_size=32, num_classes=4)
     init_forget_bias(model.rnn, 1.0)                   # b_f = 1 (Gers et al. 2000)
     run = train_recall("lstm", T=40, steps=300)        # seeded; run["accuracy"]
+    run = train_marked_recall("gru", T=40, steps=2000) # the marked task of chapter 05
 
 The model reads a batch-first sequence (N, T, D) and predicts from the last hidden state
 only, the many-to-one shape of the recall task in :mod:`rnnkit.tasks`.
@@ -16,7 +17,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .tasks import recall_task
+from .tasks import marked_recall_task, recall_task
 
 CELLS = ("rnn", "lstm", "gru")
 _MODULES = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
@@ -177,3 +178,89 @@ def train_recall(cell, T, *, hidden=32, symbols=4, steps=500, batch=64, lr=0.01,
                 break
     return {"model": model, "accuracy": accuracy(model, x_test, y_test), "steps": len(losses),
             "losses": losses, "curve": curve}
+
+
+def train_marked_recall(cell, T, *, hidden=32, symbols=4, lead=5, steps=600, batch=64, lr=0.01, clip=1.0,
+                        forget_bias=None, seed=0, test_size=1000, eval_every=None, stop_at=None, progress=False):
+    """Train a :class:`SequenceClassifier` on :func:`rnnkit.tasks.marked_recall_task`.
+
+    The same loop as :func:`train_recall`: Adam (learning rate ``lr``) on a fresh batch of
+    ``batch`` sequences per step, cross-entropy of the last step's scores, and the global
+    gradient norm clipped to ``clip`` with ``torch.nn.utils.clip_grad_norm_``. Everything
+    is seeded by ``seed`` (weights, training batches, held-out set).
+
+    Parameters
+    ----------
+    cell : "rnn", "lstm" or "gru"
+    T : int >= lead, sequence length (distance between T - lead and T - 1)
+    hidden, symbols, lead : model size, number of classes K, marker window
+    steps, batch, lr : step budget (an upper bound with ``stop_at``), batch size, Adam's rate
+    clip : positive float, the largest global gradient norm an update may use
+    forget_bias : None (PyTorch's default init) or a float for :func:`init_forget_bias`
+        (LSTM only)
+    seed : int >= 0
+    test_size : number of held-out sequences for the accuracy
+    eval_every : None, or measure the held-out accuracy every this many steps
+    stop_at : None, or stop once a held-out measurement reaches this accuracy (needs eval_every)
+    progress : show a tqdm progress bar
+
+    Returns
+    -------
+    dict with "model", "accuracy" (held-out, in [0, 1]), "steps" (updates made),
+    "losses" (training loss per step), "grad_norms" (global gradient norm per step,
+    measured before clipping), "clipped" (fraction of steps whose norm exceeded ``clip``)
+    and "curve" ((step, accuracy) pairs when eval_every is given, else empty)
+    """
+    _check_cell(cell)
+    T = _check_int("T", T, 1)
+    lead = _check_int("lead", lead, 1)
+    if lead > T:
+        raise ValueError(f"lead must be at most T, got lead={lead}, T={T}")
+    symbols = _check_int("symbols", symbols, 2)
+    steps = _check_int("steps", steps, 0)
+    batch = _check_int("batch", batch, 1)
+    seed = _check_int("seed", seed, 0)
+    test_size = _check_int("test_size", test_size, 1)
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr < math.inf:
+        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    if isinstance(clip, bool) or not isinstance(clip, numbers.Real) or not 0 < clip < math.inf:
+        raise ValueError(f"clip must be a positive number, got {clip!r}")
+    if eval_every is not None:
+        eval_every = _check_int("eval_every", eval_every, 1)
+    if stop_at is not None and (eval_every is None or not 0 < stop_at <= 1):
+        raise ValueError(f"stop_at must be an accuracy in (0, 1] and needs eval_every, got "
+                         f"stop_at={stop_at!r}, eval_every={eval_every!r}")
+    if forget_bias is not None and cell != "lstm":
+        raise ValueError(f"forget_bias applies to cell='lstm' only, got cell={cell!r}")
+
+    torch.manual_seed(seed)
+    model = SequenceClassifier(cell, symbols + 1, hidden, symbols)
+    if forget_bias is not None:
+        init_forget_bias(model.rnn, forget_bias)
+    x_test, y_test, _ = marked_recall_task(test_size, T, symbols, lead, seed=10**6 + seed)
+    x_test, y_test = torch.from_numpy(x_test), torch.from_numpy(y_test)
+    data = np.random.default_rng(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+
+    losses, norms, curve = [], [], []
+    if eval_every is not None:
+        curve.append((0, accuracy(model, x_test, y_test)))
+    it = range(1, steps + 1)
+    if progress:
+        from tqdm.auto import tqdm
+        it = tqdm(it, desc=f"{cell} T={T}", leave=False)
+    for step in it:
+        x, y, _ = marked_recall_task(batch, T, symbols, lead, seed=data)
+        loss = F.cross_entropy(model(torch.from_numpy(x)), torch.from_numpy(y))
+        opt.zero_grad()
+        loss.backward()
+        norms.append(float(torch.nn.utils.clip_grad_norm_(model.parameters(), clip)))
+        opt.step()
+        losses.append(loss.item())
+        if eval_every is not None and (step % eval_every == 0 or step == steps) and curve[-1][0] != step:
+            curve.append((step, accuracy(model, x_test, y_test)))
+            if stop_at is not None and curve[-1][1] >= stop_at:
+                break
+    clipped = float(np.mean(np.array(norms) > clip)) if norms else 0.0
+    return {"model": model, "accuracy": accuracy(model, x_test, y_test), "steps": len(losses),
+            "losses": losses, "grad_norms": norms, "clipped": clipped, "curve": curve}

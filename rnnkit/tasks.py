@@ -8,6 +8,17 @@ T - 1 steps before the question, so T is the distance a model must bridge; guess
 
     x[n, 0]   = one_hot(y[n])                      y[n] in {0, ..., K-1}
     x[n, t]   = one_hot(d[n, t]),  t = 1..T-1      d[n, t] in {K, ..., 2K-1}
+
+Because the distractors come from their own alphabet, a network can solve the recall task
+by "latching" onto whichever answer symbol it has seen. The marked recall task (chapter 05)
+closes that shortcut: every step shows a symbol from the SAME K-symbol alphabet, and a
+separate marker channel is 1 at exactly one step p among the first ``lead`` steps; the
+model must name the marked symbol after the last step. The distance to bridge is
+T - 1 - p, between T - lead and T - 1; guessing again scores 1 / K.
+
+    x[n, t, :K] = one_hot(s[n, t]),  s[n, t] in {0, ..., K-1}  for every t
+    x[n, t, K]  = 1 if t == p[n] else 0,  p[n] in {0, ..., lead-1}
+    y[n]        = s[n, p[n]]
 """
 from __future__ import annotations
 
@@ -20,6 +31,14 @@ def _check_int(name, value, low):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
         raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
     return int(value)
+
+
+def _generator(seed):
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+        return np.random.default_rng(int(seed))
+    raise ValueError(f"seed must be an integer or a numpy.random.Generator, got {seed!r}")
 
 
 def recall_task(n, T, symbols=4, seed=0):
@@ -54,3 +73,45 @@ def recall_task(n, T, symbols=4, seed=0):
     x = np.zeros((n, T, 2 * K), dtype=np.float32)
     np.put_along_axis(x, seq[:, :, None], 1.0, axis=2)
     return x, y.astype(np.int64)
+
+
+def marked_recall_task(n, T, symbols=4, lead=5, seed=0):
+    """A batch of the marked recall task: name the one symbol the marker points at.
+
+    Every step shows one of ``symbols`` symbols (the answers and the distractors share
+    one alphabet), and a marker channel is 1 at exactly one step ``p`` drawn uniformly
+    from the first ``lead`` steps (0-based ``0 .. lead-1``). The label is the symbol shown
+    at the marked step, so the model must bridge ``T - 1 - p`` steps, at least
+    ``T - lead``. Unlike :func:`recall_task`, remembering "the answer-type symbol" is
+    impossible: the model must combine the marker with the symbol it arrives with, and
+    ignore the same symbols arriving before and after.
+
+    Parameters
+    ----------
+    n : int >= 1, number of sequences
+    T : int >= lead, sequence length
+    symbols : int >= 2, number of classes K
+    lead : int >= 1, the marker falls on one of the first ``lead`` steps (1: always step 0)
+    seed : int, or a ``numpy.random.Generator`` to draw from
+
+    Returns
+    -------
+    x : (n, T, K + 1) float32; x[:, :, :K] one-hot symbols, x[:, :, K] the marker (0/1)
+    y : (n,) int64 labels, the symbol at the marked step
+    p : (n,) int64 marked positions (0-based), each in 0 .. lead-1
+    """
+    n = _check_int("n", n, 1)
+    T = _check_int("T", T, 1)
+    K = _check_int("symbols", symbols, 2)
+    lead = _check_int("lead", lead, 1)
+    if lead > T:
+        raise ValueError(f"lead must be at most T (the marker falls on one of the first lead steps), "
+                         f"got lead={lead}, T={T}")
+    rng = _generator(seed)
+    seq = rng.integers(0, K, size=(n, T))
+    p = rng.integers(0, lead, size=n)
+    x = np.zeros((n, T, K + 1), dtype=np.float32)
+    np.put_along_axis(x, seq[:, :, None], 1.0, axis=2)
+    x[np.arange(n), p, K] = 1.0
+    y = seq[np.arange(n), p]
+    return x, y.astype(np.int64), p.astype(np.int64)

@@ -5,7 +5,10 @@ import torch
 
 from rnnkit.gates import lstm_gate_trace
 from rnnkit.scratch import params_from_torch
-from rnnkit.seqmodels import SequenceClassifier, accuracy, init_forget_bias, train_recall
+import torch.nn.functional as F
+
+from rnnkit.seqmodels import SequenceClassifier, accuracy, init_forget_bias, train_marked_recall, train_recall
+from rnnkit.tasks import marked_recall_task
 
 
 @pytest.fixture(autouse=True)
@@ -124,3 +127,61 @@ def test_train_recall_bad_arguments():
         train_recall("LSTM", 5, steps=1)
     with pytest.raises(ValueError, match="T"):
         train_recall("lstm", 0, steps=1)
+
+
+# ----- train_marked_recall -----
+
+def test_marked_first_step_by_hand():
+    # rebuild the first update outside the function: same weights, same batch, same loss and norm
+    r = train_marked_recall("gru", 7, hidden=8, symbols=3, lead=2, steps=1, batch=16, seed=5, test_size=50)
+    torch.manual_seed(5)
+    model = SequenceClassifier("gru", 4, 8, 3)
+    x, y, _ = marked_recall_task(16, 7, 3, 2, seed=np.random.default_rng(5))
+    loss = F.cross_entropy(model(torch.from_numpy(x)), torch.from_numpy(y))
+    loss.backward()
+    norm = torch.sqrt(sum((q.grad ** 2).sum() for q in model.parameters()))
+    assert r["losses"][0] == pytest.approx(loss.item(), rel=1e-6)
+    assert r["grad_norms"][0] == pytest.approx(norm.item(), rel=1e-5)     # measured before clipping
+    assert 1.0 < r["losses"][0] < 1.3                                      # about ln 3 = 1.10 untrained
+
+
+def test_marked_clipping_is_reported():
+    kw = dict(steps=20, seed=0, test_size=50)
+    loose = train_marked_recall("rnn", 10, clip=1e9, **kw)
+    tight = train_marked_recall("rnn", 10, clip=1e-6, **kw)
+    assert loose["clipped"] == 0.0 and tight["clipped"] == 1.0
+    assert len(loose["grad_norms"]) == 20 and min(loose["grad_norms"]) > 0
+    assert loose["grad_norms"][0] == tight["grad_norms"][0]               # same start, before any update
+    assert loose["grad_norms"][1:] != tight["grad_norms"][1:]             # the clip changed the updates
+
+
+def test_marked_training_is_seeded_and_rnn_fails_where_gru_succeeds():
+    kw = dict(steps=300, seed=0, test_size=500, eval_every=100)
+    a = train_marked_recall("gru", 20, **kw)
+    b = train_marked_recall("gru", 20, **kw)
+    assert a["losses"] == b["losses"] and a["curve"] == b["curve"]
+    assert a["accuracy"] > 0.95                      # seed 0 solves distance 15-19 within 300 steps
+    rnn = train_marked_recall("rnn", 20, **kw)
+    assert rnn["accuracy"] < 0.35                   # chance is 0.25
+    short = train_marked_recall("rnn", 10, steps=500, seed=1, test_size=500)
+    assert short["accuracy"] > 0.95                 # while distance 5-9 is within its reach
+
+
+def test_marked_forget_bias_and_stop_at():
+    r = train_marked_recall("lstm", 20, forget_bias=3.0, steps=600, seed=0, test_size=300, eval_every=50,
+                            stop_at=0.99)
+    assert r["steps"] < 600 and r["steps"] % 50 == 0 and r["accuracy"] >= 0.99
+    assert r["curve"][-1] == (r["steps"], r["accuracy"]) and len(r["grad_norms"]) == r["steps"]
+    H = r["model"].rnn.hidden_size
+    assert r["model"].rnn.bias_hh_l0.shape == (4 * H,)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(cell="LSTM", T=5), "cell"), (dict(cell="lstm", T=0), "T"), (dict(cell="lstm", T=4, lead=5), "lead"),
+    (dict(cell="gru", T=5, forget_bias=1.0), "forget_bias"), (dict(cell="lstm", T=5, stop_at=0.9), "stop_at"),
+    (dict(cell="lstm", T=5, lr=0), "lr"), (dict(cell="lstm", T=5, clip=-1.0), "clip"),
+    (dict(cell="lstm", T=5, symbols=1), "symbols"), (dict(cell="lstm", T=5, test_size=0), "test_size"),
+])
+def test_train_marked_recall_bad_arguments(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        train_marked_recall(steps=1, **kwargs)

@@ -1,8 +1,8 @@
-"""Tests of rnnkit.tasks: the recall task's layout, labels, seeding and argument checks."""
+"""Tests of rnnkit.tasks: the recall tasks' layout, labels, seeding and argument checks."""
 import numpy as np
 import pytest
 
-from rnnkit.tasks import recall_task
+from rnnkit.tasks import marked_recall_task, recall_task
 
 
 def test_shapes_and_dtypes():
@@ -61,3 +61,66 @@ def test_seeding():
 def test_bad_arguments(kwargs, name):
     with pytest.raises(ValueError, match=name):
         recall_task(**kwargs)
+
+
+# ----- marked recall: one alphabet for answers and distractors, a marker channel -----
+
+def test_marked_shapes_and_dtypes():
+    x, y, p = marked_recall_task(5, 7, symbols=3, lead=2, seed=1)
+    assert x.shape == (5, 7, 4) and x.dtype == np.float32
+    assert y.shape == (5,) and y.dtype == np.int64
+    assert p.shape == (5,) and p.dtype == np.int64
+
+
+def test_marked_seeded_sample_checked_by_hand():
+    x, y, p = marked_recall_task(3, 6, symbols=3, lead=2, seed=5)
+    # printed once and read off by hand: the symbol at the marked step is the label
+    assert x[:, :, :3].argmax(axis=2).tolist() == [[2, 2, 0, 2, 1, 1], [1, 0, 2, 0, 0, 1], [1, 1, 0, 0, 0, 0]]
+    assert x[:, :, 3].tolist() == [[1, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0]]
+    assert p.tolist() == [0, 1, 0]
+    assert y.tolist() == [2, 0, 1]
+
+
+def test_marked_layout():
+    K, T, lead = 4, 12, 5
+    x, y, p = marked_recall_task(500, T, symbols=K, lead=lead, seed=3)
+    # the symbol channels are one-hot at every step, the marker is 1 at exactly one step
+    assert np.array_equal(x[:, :, :K].sum(axis=2), np.ones((500, T), dtype=np.float32))
+    assert np.array_equal(x[:, :, K].sum(axis=1), np.ones(500, dtype=np.float32))
+    assert np.array_equal(x[:, :, K].argmax(axis=1), p)
+    assert p.min() == 0 and p.max() == lead - 1
+    seq = x[:, :, :K].argmax(axis=2)
+    assert np.array_equal(seq[np.arange(500), p], y)
+    # distractors share the answers' alphabet: every symbol occurs after the marker too
+    assert set(np.unique(seq[:, lead:])) == set(range(K))
+    # and the label is not the first symbol more often than chance allows
+    assert np.mean(seq[:, 0] == y) < 0.5
+    assert np.bincount(y, minlength=K).min() > 90
+
+
+def test_marked_lead_one_marks_the_first_step():
+    x, y, p = marked_recall_task(4, 3, symbols=2, lead=1, seed=0)
+    assert np.array_equal(p, np.zeros(4, dtype=np.int64))
+    assert np.array_equal(x[:, 0, :2].argmax(axis=1), y)
+    assert np.array_equal(x[:, :, 2], np.tile([1.0, 0.0, 0.0], (4, 1)).astype(np.float32))
+
+
+def test_marked_seeding():
+    a = marked_recall_task(6, 5, seed=0)
+    b = marked_recall_task(6, 5, seed=0)
+    c = marked_recall_task(6, 5, seed=1)
+    assert all(np.array_equal(u, v) for u, v in zip(a, b))
+    assert not np.array_equal(a[0], c[0])
+    g = np.random.default_rng(0)
+    first, second = marked_recall_task(6, 5, seed=g), marked_recall_task(6, 5, seed=g)
+    assert np.array_equal(first[0], a[0]) and not np.array_equal(first[0], second[0])
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(n=0, T=5), "n"), (dict(n=2, T=0), "T"), (dict(n=2, T=5, symbols=1), "symbols"),
+    (dict(n=2, T=5, lead=0), "lead"), (dict(n=2, T=4, lead=5), "lead"), (dict(n=2, T=5, lead=2.0), "lead"),
+    (dict(n=2, T=5, seed="a"), "seed"),
+])
+def test_marked_bad_arguments(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        marked_recall_task(**kwargs)
