@@ -23,7 +23,7 @@ PyTorch models and training
 
 Data and tasks
     - :mod:`rnnkit.text` - character vocabularies and one-hot vectors (ch. 01).
-    - :mod:`rnnkit.tasks` - synthetic long-range recall task (ch. 04-05).
+    - :mod:`rnnkit.tasks` - synthetic long-range recall tasks, plain and marked (ch. 04-05).
     - :mod:`rnnkit.dates` - Korean dates to ISO dates, the seq2seq toy task (ch. 06).
     - :mod:`rnnkit.data` - the 『무정』 loader (checksummed), vocabulary, 자모, batching (ch. 07).
     - :mod:`rnnkit.ngram` - count-based n-gram baselines in bits per character (ch. 07).
