@@ -132,9 +132,9 @@ def train_recall(cell, T, *, hidden=32, symbols=4, steps=500, batch=64, lr=0.01,
     Returns
     -------
     dict with "model", "accuracy" (held-out, float in [0, 1]), "steps" (updates made),
-    "losses" (training loss per step, list of floats) and "curve" (list of
-    (step, accuracy) pairs, including the start and the end, when eval_every is given;
-    else empty)
+    "losses" (training loss per step, list of floats), "grad_norms" and "clipped" (as in
+    :func:`train_marked_recall`) and "curve" (list of (step, accuracy) pairs, including
+    the start and the end, when eval_every is given; else empty)
     """
     _check_cell(cell)
     T = _check_int("T", T, 1)
@@ -149,35 +149,13 @@ def train_recall(cell, T, *, hidden=32, symbols=4, steps=500, batch=64, lr=0.01,
     if forget_bias is not None and cell != "lstm":
         raise ValueError(f"forget_bias applies to cell='lstm' only, got cell={cell!r}")
 
-    torch.manual_seed(seed)
-    model = SequenceClassifier(cell, 2 * symbols, hidden, symbols)
-    if forget_bias is not None:
-        init_forget_bias(model.rnn, forget_bias)
-    x_test, y_test = (torch.from_numpy(a) for a in recall_task(test_size, T, symbols, seed=10**6 + seed))
-    data = np.random.default_rng(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    def make_data(n, seed):
+        x, y = recall_task(n, T, symbols, seed=seed)
+        return torch.from_numpy(x), torch.from_numpy(y)
 
-    losses, curve = [], []
-    if eval_every is not None:
-        curve.append((0, accuracy(model, x_test, y_test)))
-    it = range(1, steps + 1)
-    if progress:
-        from tqdm.auto import tqdm
-        it = tqdm(it, desc=f"{cell} T={T}", leave=False)
-    for step in it:
-        x, y = (torch.from_numpy(a) for a in recall_task(batch, T, symbols, seed=data))
-        loss = F.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
-        opt.step()
-        losses.append(loss.item())
-        if eval_every is not None and (step % eval_every == 0 or step == steps) and curve[-1][0] != step:
-            curve.append((step, accuracy(model, x_test, y_test)))
-            if stop_at is not None and curve[-1][1] >= stop_at:
-                break
-    return {"model": model, "accuracy": accuracy(model, x_test, y_test), "steps": len(losses),
-            "losses": losses, "curve": curve}
+    return _fit(cell, 2 * symbols, hidden, symbols, make_data, steps=steps, batch=batch, lr=lr,
+                clip=clip, forget_bias=forget_bias, seed=seed, test_size=test_size,
+                eval_every=eval_every, stop_at=stop_at, progress=progress, desc=f"{cell} T={T}")
 
 
 def train_marked_recall(cell, T, *, hidden=32, symbols=4, lead=5, steps=600, batch=64, lr=0.01, clip=1.0,
@@ -233,12 +211,29 @@ def train_marked_recall(cell, T, *, hidden=32, symbols=4, lead=5, steps=600, bat
     if forget_bias is not None and cell != "lstm":
         raise ValueError(f"forget_bias applies to cell='lstm' only, got cell={cell!r}")
 
+    def make_data(n, seed):
+        x, y, _ = marked_recall_task(n, T, symbols, lead, seed=seed)
+        return torch.from_numpy(x), torch.from_numpy(y)
+
+    return _fit(cell, symbols + 1, hidden, symbols, make_data, steps=steps, batch=batch, lr=lr,
+                clip=clip, forget_bias=forget_bias, seed=seed, test_size=test_size,
+                eval_every=eval_every, stop_at=stop_at, progress=progress, desc=f"{cell} T={T}")
+
+
+def _fit(cell, n_in, hidden, symbols, make_data, *, steps, batch, lr, clip, forget_bias, seed,
+         test_size, eval_every, stop_at, progress, desc):
+    """The training loop shared by the recall tasks (arguments already validated).
+
+    ``make_data(n, seed)`` returns ``n`` sequences ``x`` (n, T, n_in) and labels ``y`` (n,)
+    as tensors; ``seed`` is an int (held-out set) or the training batches' generator.
+    The order of the random draws (weights, held-out set, batches) is fixed, so results
+    are reproducible from ``seed``.
+    """
     torch.manual_seed(seed)
-    model = SequenceClassifier(cell, symbols + 1, hidden, symbols)
+    model = SequenceClassifier(cell, n_in, hidden, symbols)
     if forget_bias is not None:
         init_forget_bias(model.rnn, forget_bias)
-    x_test, y_test, _ = marked_recall_task(test_size, T, symbols, lead, seed=10**6 + seed)
-    x_test, y_test = torch.from_numpy(x_test), torch.from_numpy(y_test)
+    x_test, y_test = make_data(test_size, 10**6 + seed)
     data = np.random.default_rng(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
 
@@ -248,10 +243,10 @@ def train_marked_recall(cell, T, *, hidden=32, symbols=4, lead=5, steps=600, bat
     it = range(1, steps + 1)
     if progress:
         from tqdm.auto import tqdm
-        it = tqdm(it, desc=f"{cell} T={T}", leave=False)
+        it = tqdm(it, desc=desc, leave=False)
     for step in it:
-        x, y, _ = marked_recall_task(batch, T, symbols, lead, seed=data)
-        loss = F.cross_entropy(model(torch.from_numpy(x)), torch.from_numpy(y))
+        x, y = make_data(batch, data)
+        loss = F.cross_entropy(model(x), y)
         opt.zero_grad()
         loss.backward()
         norms.append(float(torch.nn.utils.clip_grad_norm_(model.parameters(), clip)))
