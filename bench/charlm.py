@@ -40,10 +40,12 @@ PROMPT, SAMPLE_CHARS = "형식은", 200        # a sample of every model goes in
 
 # name -> model and optimizer settings; the first is the data README's reference recipe.
 REFERENCE = dict(tokens="syllable", cell="lstm", layers=2, hidden=512, embed=512, tie=True,
-                 dropout=0.25, lr=3e-3, batch=32, bptt=128)
+                 dropout=0.25, lr=3e-3, weight_decay=0.01, batch=32, bptt=128)
 CONFIGS = {
     "lstm-2x512": REFERENCE,
     "lstm-2x512-d0.4": {**REFERENCE, "dropout": 0.4},
+    "lstm-2x512-d0.5-wd0.1": {**REFERENCE, "dropout": 0.5, "weight_decay": 0.1},
+    "lstm-2x512-d0.4-wdrop0.3": {**REFERENCE, "dropout": 0.4, "weight_drop": 0.3, "embed_drop": 0.1},
     "gru-2x512": {**REFERENCE, "cell": "gru"},
     "lstm-1x256": {**REFERENCE, "layers": 1, "hidden": 256, "embed": 256, "dropout": 0.1},
     "lstm-2x512-jamo": {**REFERENCE, "tokens": "jamo"},
@@ -56,13 +58,15 @@ def run_torch(name, cfg, text, minutes, seed, dynamic):
     vocab = build_vocab(text, cfg["tokens"])
     torch.manual_seed(seed)
     model = CharLM(len(vocab), cell=cfg["cell"], embed=cfg["embed"], hidden=cfg["hidden"],
-                   layers=cfg["layers"], dropout=cfg["dropout"], tie=cfg["tie"])
+                   layers=cfg["layers"], dropout=cfg["dropout"], tie=cfg["tie"],
+                   weight_drop=cfg.get("weight_drop", 0.0), embed_drop=cfg.get("embed_drop", 0.0))
 
     def eval_fn(m):
         return evaluate_heldout(m, vocab, cfg["tokens"], train_text, valid_text)["bits_per_token"]
 
     log = train(model, vocab.encode(to_tokens(train_text, cfg["tokens"])), minutes=minutes,
-                batch=cfg["batch"], bptt=cfg["bptt"], lr=cfg["lr"], eval_every=200,
+                batch=cfg["batch"], bptt=cfg["bptt"], lr=cfg["lr"],
+                weight_decay=cfg["weight_decay"], eval_every=200,
                 eval_fn=eval_fn, seed=seed)
     r = evaluate_heldout(model, vocab, cfg["tokens"], train_text, valid_text, dynamic=dynamic,
                          dynamic_lr=0.2)

@@ -25,7 +25,7 @@ from rnnkit.data import load_mujeong, split_text
 from .checkpoint import SHIPPED, load_checkpoint, save_checkpoint
 from .evaluate import evaluate_heldout
 from .model import CELLS, CharLM, count_parameters
-from .sample import sample
+from .sample import check_prompt, sample
 from .tokens import TOKENS, build_vocab, to_tokens
 
 
@@ -74,6 +74,10 @@ def build_parser():
     t.add_argument("--embed", type=_positive(int), default=None, help="default: = --hidden (tied)")
     t.add_argument("--no-tie", dest="tie", action="store_false", help="separate output weights")
     t.add_argument("--dropout", type=float, default=0.25, help="dropout probability")
+    t.add_argument("--weight-drop", type=float, default=0.0,
+                   help="DropConnect probability on the recurrent matrices W_hh")
+    t.add_argument("--embed-drop", type=float, default=0.0,
+                   help="probability of dropping a character's whole embedding row")
     t.add_argument("--lr", type=_positive(float), default=3e-3, help="peak AdamW learning rate")
     t.add_argument("--weight-decay", type=float, default=0.01, help="AdamW decay of the matrices")
     t.add_argument("--warmup", type=int, default=100, help="warm-up steps")
@@ -82,6 +86,10 @@ def build_parser():
     t.add_argument("--bptt", type=_positive(int), default=128, help="window length T of truncated BPTT")
     t.add_argument("--eval-every", type=_positive(int), default=200,
                    help="steps between held-out evaluations (each saves the checkpoint)")
+    t.add_argument("--log-prompt", default="형식은",
+                   help="prompt of the sample stored in the log at every evaluation")
+    t.add_argument("--log-sample-length", type=int, default=100,
+                   help="tokens of that sample (0: none)")
     t.add_argument("--half", action="store_true", help="store the weights as float16 (half the file size)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -117,10 +125,13 @@ def cmd_train(args):
     train_text, valid_text = split_text(text)
     vocab = build_vocab(text, args.tokens)
     train_ids = vocab.encode(to_tokens(train_text, args.tokens))
+    if args.log_sample_length > 0:
+        check_prompt(args.log_prompt, vocab, args.tokens)     # fail now, not at the first evaluation
     embed = args.embed or args.hidden
     torch.manual_seed(args.seed)
     model = CharLM(len(vocab), cell=args.cell, embed=embed, hidden=args.hidden, layers=args.layers,
-                   dropout=args.dropout, tie=args.tie and embed == args.hidden)
+                   dropout=args.dropout, tie=args.tie and embed == args.hidden,
+                   weight_drop=args.weight_drop, embed_drop=args.embed_drop)
     print(f"{args.cell.upper()} {args.layers}x{args.hidden}, embed {embed}, tied {model.config['tie']}, "
           f"{count_parameters(model):,} parameters; V = {len(vocab)} {args.tokens} tokens; "
           f"train {len(train_text):,} / held-out {len(valid_text):,} characters")
@@ -134,6 +145,10 @@ def cmd_train(args):
         return evaluate_heldout(m, vocab, args.tokens, train_text, valid_text)["bits_per_token"]
 
     def on_eval(m, log):
+        # what the model writes at this point of training (chapter 07 shows these)
+        if args.log_sample_length > 0:
+            log[-1]["sample"] = sample(m, vocab, args.log_prompt, args.log_sample_length,
+                                       temperature=0.8, tokens=args.tokens, seed=args.seed)
         save_checkpoint(args.checkpoint, m, vocab, tokens=args.tokens, log=log, meta=meta,
                         half=args.half)
 
@@ -193,8 +208,12 @@ def main(argv=None):
         args.checkpoint = str(SHIPPED)
     if args.threads:
         torch.set_num_threads(args.threads)
-    if args.command == "train" and not 0 <= args.dropout < 1:
-        parser.error(f"--dropout must be in [0, 1), got {args.dropout}")
+    if args.command == "train":
+        for flag in ("dropout", "weight_drop", "embed_drop"):
+            if not 0 <= getattr(args, flag) < 1:
+                parser.error(f"--{flag.replace('_', '-')} must be in [0, 1), got {getattr(args, flag)}")
+    if args.command == "train" and args.log_sample_length < 0:
+        parser.error(f"--log-sample-length must be >= 0, got {args.log_sample_length}")
     if args.command == "sample" and (args.length < 0 or args.temperature < 0):
         parser.error("--length and --temperature must be >= 0")
     try:

@@ -5,7 +5,8 @@ dicts only, so that ``torch.load(..., weights_only=True)`` can read it without r
 any pickled code)::
 
     format   "rnnkit.charlm"          version  1
-    config   CharLM keyword arguments (vocab_size, cell, embed, hidden, layers, dropout, tie)
+    config   CharLM keyword arguments (vocab_size, cell, embed, hidden, layers, dropout, tie,
+             and optionally weight_drop, embed_drop)
     tokens   "syllable" or "jamo"
     chars    the vocabulary, a list of V single characters in id order
     weights  model.state_dict()
@@ -38,6 +39,7 @@ FORMAT = "rnnkit.charlm"
 VERSION = 1
 KEYS = ("format", "version", "config", "tokens", "chars", "weights", "log", "meta")
 CONFIG_KEYS = ("vocab_size", "cell", "embed", "hidden", "layers", "dropout", "tie")
+OPTIONAL_CONFIG_KEYS = ("weight_drop", "embed_drop")     # training-only; default 0
 _RETRAIN = "retrain with `python -m rnnkit.charlm train --checkpoint PATH`"
 
 
@@ -145,7 +147,8 @@ def load_checkpoint(path):
                             f"weights have shape {shape}, expected ({len(chars)}, {config['embed']})")
     try:
         vocab = Vocab(chars)
-        model = CharLM(**{k: config[k] for k in CONFIG_KEYS})
+        model = CharLM(**{k: config[k] for k in CONFIG_KEYS},
+                       **{k: config[k] for k in OPTIONAL_CONFIG_KEYS if k in config})
         model.load_state_dict(ckpt["weights"])
     except (ValueError, RuntimeError, TypeError) as err:
         msg = " ".join(str(err).split())

@@ -9,6 +9,16 @@ scores ``logits`` (N, T, V) and the state after the last step::
                                                         dropout between layers
     logits = head(dropout(h))              (N, T, V)
 
+Two more regularizers act in training only (both off by default):
+
+- ``weight_drop`` (DropConnect on the recurrent matrices, Wan et al. 2013; Merity et
+  al. 2018): each forward call zeroes a random fraction of the entries of every
+  hidden-to-hidden matrix W_hh (L of them, each (4H, H) or (3H, H)) and scales the rest
+  by 1 / (1 - p). One mask serves all N streams and all T steps of the call, so the
+  recurrence itself is perturbed, which ordinary dropout between layers never does.
+- ``embed_drop`` (Gal & Ghahramani 2016): zeroes whole rows of the (V, E) embedding
+  for the input lookup, so a dropped character is missing everywhere in the window.
+
 The state is ``(h, c)`` with two (L, N, H) tensors for the LSTM and one (L, N, H)
 tensor for the GRU; ``None`` means zeros. Feeding the returned state back in continues
 the text exactly where it stopped, which is what truncated BPTT over contiguous
@@ -21,7 +31,9 @@ its output vector are the same (E,) row, which saves V*E parameters. It needs E 
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
+from torch.func import functional_call
 
 CELLS = ("lstm", "gru")
 
@@ -43,10 +55,12 @@ class CharLM(nn.Module):
     layers : int, L >= 1
     dropout : float in [0, 1), on the embedding output, between layers and before the head
     tie : bool, share the embedding matrix with the output layer (needs E == H)
+    weight_drop : float in [0, 1), DropConnect probability on the recurrent matrices W_hh
+    embed_drop : float in [0, 1), probability of dropping a character's whole embedding row
     """
 
     def __init__(self, vocab_size, *, cell="lstm", embed=256, hidden=256, layers=1,
-                 dropout=0.0, tie=False):
+                 dropout=0.0, tie=False, weight_drop=0.0, embed_drop=0.0):
         super().__init__()
         _check_int("vocab_size", vocab_size, 1)
         _check_int("embed", embed, 1)
@@ -54,13 +68,16 @@ class CharLM(nn.Module):
         _check_int("layers", layers, 1)
         if cell not in CELLS:
             raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
-        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-            raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}")
+        for name, value in (("dropout", dropout), ("weight_drop", weight_drop),
+                            ("embed_drop", embed_drop)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+                raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
         if tie and embed != hidden:
             raise ValueError(f"tie=True needs embed == hidden (the output layer reuses the (V, E) "
                              f"embedding as its (V, H) weight), got embed={embed}, hidden={hidden}")
         self.config = dict(vocab_size=vocab_size, cell=cell, embed=embed, hidden=hidden,
-                           layers=layers, dropout=float(dropout), tie=bool(tie))
+                           layers=layers, dropout=float(dropout), tie=bool(tie),
+                           weight_drop=float(weight_drop), embed_drop=float(embed_drop))
         rnn_class = nn.LSTM if cell == "lstm" else nn.GRU
         self.embed = nn.Embedding(vocab_size, embed)
         self.drop = nn.Dropout(dropout)
@@ -102,7 +119,18 @@ class CharLM(nn.Module):
             got = (f"{x.dtype} tensor of shape {tuple(x.shape)}" if isinstance(x, torch.Tensor)
                    else type(x).__name__)
             raise ValueError(f"x must be an int64 tensor of shape (N, T), got {got}")
-        h, state = self.rnn(self.drop(self.embed(x)), state)
+        c = self.config
+        weight = self.embed.weight
+        if self.training and c["embed_drop"] > 0:
+            keep = torch.empty(weight.shape[0], 1).bernoulli_(1 - c["embed_drop"])
+            weight = weight * keep / (1 - c["embed_drop"])
+        e = self.drop(F.embedding(x, weight))
+        if self.training and c["weight_drop"] > 0:
+            params = {name: F.dropout(p, c["weight_drop"]) if name.startswith("weight_hh") else p
+                      for name, p in self.rnn.named_parameters()}
+            h, state = functional_call(self.rnn, params, (e, state))
+        else:
+            h, state = self.rnn(e, state)
         return self.head(self.drop(h)), state
 
 

@@ -34,6 +34,18 @@ def test_train_writes_a_checkpoint(trained, text):
     assert [r["step"] for r in ckpt["log"]] == [5]
     assert ckpt["meta"]["command"].startswith("python -m rnnkit.charlm train --steps 5 --eval-every 5")
     assert ckpt["meta"]["optim"]["steps"] == 5 and 1 < ckpt["meta"]["heldout"]["bits_per_char"] < 10
+    sample_at_step_5 = ckpt["log"][0]["sample"]          # what the model wrote at that evaluation
+    assert isinstance(sample_at_step_5, str) and len(sample_at_step_5) == 100
+
+
+def test_train_with_weight_drop_and_embed_drop(tmp_path, text_file):
+    ckpt = tmp_path / "wd.pt"
+    assert main(["train", "--steps", "3", "--eval-every", "3", "--data", str(text_file), "--weight-drop",
+                 "0.3", "--embed-drop", "0.1", "--log-sample-length", "0", "--checkpoint", str(ckpt),
+                 "--quiet"] + SMALL) == 0
+    model, _, saved = load_checkpoint(ckpt)
+    assert model.config["weight_drop"] == 0.3 and model.config["embed_drop"] == 0.1
+    assert "sample" not in saved["log"][0]
 
 
 def test_evaluate_prints_bpc(trained, text_file, capsys):
@@ -52,12 +64,15 @@ def test_sample_prints_text(trained, capsys):
 @pytest.mark.parametrize("argv, message", [
     (["sample", "--checkpoint", "PLACEHOLDER", "--prompt", "형식X"], "vocabulary lacks: 'X'"),
     (["sample", "--checkpoint", "/nonexistent/m.pt"], "no such checkpoint file"),
+    (["train", "--steps", "1", "--log-prompt", "형식X", "--checkpoint", "NEW", "--data", "DATA"],
+     "vocabulary lacks: 'X'"),
     (["evaluate", "--checkpoint", "BROKEN"], "not a readable checkpoint"),
 ])
-def test_input_errors_are_one_line_exit_2(trained, tmp_path, capsys, argv, message):
+def test_input_errors_are_one_line_exit_2(trained, tmp_path, text_file, capsys, argv, message):
     (tmp_path / "broken.pt").write_bytes(trained.read_bytes()[:500])
-    argv = [str(trained) if a == "PLACEHOLDER" else str(tmp_path / "broken.pt") if a == "BROKEN" else a
-            for a in argv]
+    where = dict(PLACEHOLDER=str(trained), BROKEN=str(tmp_path / "broken.pt"),
+                 NEW=str(tmp_path / "new.pt"), DATA=str(text_file))
+    argv = [where.get(a, a) for a in argv]
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
@@ -70,6 +85,8 @@ def test_input_errors_are_one_line_exit_2(trained, tmp_path, capsys, argv, messa
     ["train", "--checkpoint", "m.pt", "--steps", "-3"],
     ["train", "--checkpoint", "m.pt", "--steps", "5", "--cell", "rnn"],
     ["train", "--checkpoint", "m.pt", "--steps", "5", "--dropout", "1.5"],
+    ["train", "--checkpoint", "m.pt", "--steps", "5", "--weight-drop", "1"],
+    ["train", "--checkpoint", "m.pt", "--steps", "5", "--log-sample-length", "-1"],
     ["sample", "--checkpoint", "m.pt", "--temperature", "-1"],
     ["fly"],
 ])

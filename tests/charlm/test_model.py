@@ -90,3 +90,50 @@ def test_bad_input():
         m(torch.zeros(3, dtype=torch.long))
     with pytest.raises(ValueError, match="int64"):
         m(torch.zeros(2, 3))
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_weight_drop_masks_the_recurrent_matrices_in_training_only(cell):
+    torch.manual_seed(0)
+    m = CharLM(9, cell=cell, embed=6, hidden=6, layers=2, weight_drop=0.5)
+    plain = CharLM(9, cell=cell, embed=6, hidden=6, layers=2)
+    plain.load_state_dict(m.state_dict())
+    x = torch.randint(0, 9, (2, 5))
+    m.eval(), plain.eval()
+    torch.testing.assert_close(m(x)[0], plain(x)[0], rtol=0, atol=0)     # eval: the plain weights
+    m.train()
+    logits, _ = m(x)
+    assert (logits - plain(x)[0]).abs().max() > 1e-3
+    logits.sum().backward()
+    for layer in (0, 1):
+        g = getattr(m.rnn, f"weight_hh_l{layer}").grad
+        zero = float((g == 0).float().mean())
+        assert 0.3 < zero < 0.7                      # about half the entries dropped: no gradient
+        assert getattr(m.rnn, f"weight_ih_l{layer}").grad.ne(0).float().mean() > 0.95
+
+
+def test_weight_drop_mask_is_shared_across_streams():
+    """One mask per call: identical streams stay identical in training mode."""
+    torch.manual_seed(0)
+    m = CharLM(9, embed=6, hidden=6, weight_drop=0.5).train()
+    row = torch.randint(0, 9, (1, 8))
+    logits, _ = m(row.repeat(3, 1))
+    torch.testing.assert_close(logits[0], logits[2], rtol=0, atol=0)
+
+
+def test_embed_drop_removes_whole_characters():
+    torch.manual_seed(3)
+    m = CharLM(50, embed=8, hidden=8, embed_drop=0.5).train()
+    x = torch.arange(50)[None]
+    m(x)[0].sum().backward()
+    # with tied weights the head still gives every row a gradient; untie to see the input side
+    m = CharLM(50, embed=8, hidden=8, embed_drop=0.5, tie=False).train()
+    m(x)[0].sum().backward()
+    dropped = (m.embed.weight.grad.abs().sum(1) == 0).float().mean()
+    assert 0.3 < float(dropped) < 0.7
+
+
+@pytest.mark.parametrize("name", ["weight_drop", "embed_drop"])
+def test_bad_drop_probabilities(name):
+    with pytest.raises(ValueError, match=name):
+        CharLM(5, **{name: 1.0})
