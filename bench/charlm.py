@@ -31,7 +31,8 @@ import torch  # noqa: E402
 
 from rnnkit import results  # noqa: E402
 from rnnkit.charlm import (CharLM, build_vocab, count_parameters, evaluate_heldout, sample,  # noqa: E402
-                           to_tokens, train)
+                           save_checkpoint, to_tokens, train)
+from rnnkit.charlm.tokens import jamo_parts  # noqa: E402
 from rnnkit.charlm.numpy_baseline import POST_003, NumpyCharLSTM, train_numpy  # noqa: E402
 from rnnkit.data import Vocab, load_mujeong, split_text  # noqa: E402
 from rnnkit.ngram import AbsoluteDiscountNgram, AddKNgram  # noqa: E402
@@ -45,7 +46,8 @@ CONFIGS = {
     "lstm-2x512": REFERENCE,
     "lstm-2x512-d0.4": {**REFERENCE, "dropout": 0.4},
     "lstm-2x512-d0.5-wd0.1": {**REFERENCE, "dropout": 0.5, "weight_decay": 0.1},
-    "lstm-2x512-d0.4-wdrop0.3": {**REFERENCE, "dropout": 0.4, "weight_drop": 0.3, "embed_drop": 0.1},
+    "lstm-2x512-d0.3-wdrop0.25": {**REFERENCE, "dropout": 0.3, "weight_drop": 0.25},
+    "lstm-2x512-d0.4-parts": {**REFERENCE, "dropout": 0.4, "parts": True},
     "gru-2x512": {**REFERENCE, "cell": "gru"},
     "lstm-1x256": {**REFERENCE, "layers": 1, "hidden": 256, "embed": 256, "dropout": 0.1},
     "lstm-2x512-jamo": {**REFERENCE, "tokens": "jamo"},
@@ -53,13 +55,14 @@ CONFIGS = {
 NUMPY = "numpy-post003"
 
 
-def run_torch(name, cfg, text, minutes, seed, dynamic):
+def run_torch(name, cfg, text, minutes, seed, dynamic, save_dir=None):
     train_text, valid_text = split_text(text)
     vocab = build_vocab(text, cfg["tokens"])
     torch.manual_seed(seed)
     model = CharLM(len(vocab), cell=cfg["cell"], embed=cfg["embed"], hidden=cfg["hidden"],
                    layers=cfg["layers"], dropout=cfg["dropout"], tie=cfg["tie"],
-                   weight_drop=cfg.get("weight_drop", 0.0), embed_drop=cfg.get("embed_drop", 0.0))
+                   weight_drop=cfg.get("weight_drop", 0.0), embed_drop=cfg.get("embed_drop", 0.0),
+                   parts=jamo_parts(vocab.chars) if cfg.get("parts") else None)
 
     def eval_fn(m):
         return evaluate_heldout(m, vocab, cfg["tokens"], train_text, valid_text)["bits_per_token"]
@@ -70,6 +73,11 @@ def run_torch(name, cfg, text, minutes, seed, dynamic):
                 eval_fn=eval_fn, seed=seed)
     r = evaluate_heldout(model, vocab, cfg["tokens"], train_text, valid_text, dynamic=dynamic,
                          dynamic_lr=0.2)
+    if save_dir is not None:
+        os.makedirs(save_dir, exist_ok=True)
+        save_checkpoint(os.path.join(save_dir, f"{name}.pt"), model, vocab, tokens=cfg["tokens"], log=log,
+                        meta=dict(command=f"python bench/charlm.py --only {name} --minutes {minutes}",
+                                  heldout=r, seed=seed))
     length = SAMPLE_CHARS if cfg["tokens"] == "syllable" else 2 * SAMPLE_CHARS
     text_out = sample(model, vocab, PROMPT, length, temperature=0.8, tokens=cfg["tokens"], seed=seed,
                       include_prompt=True)
@@ -121,6 +129,7 @@ def main(argv=None):
                    help=f"comma-separated names among {', '.join([*CONFIGS, NUMPY, 'ngram'])}")
     p.add_argument("--dynamic", action="store_true", help="also dynamic evaluation (lr 0.2)")
     p.add_argument("--no-save", action="store_true")
+    p.add_argument("--save-dir", default=None, help="also save each trained model as DIR/NAME.pt")
     args = p.parse_args(argv)
     names = args.only.split(",") if args.only else [*CONFIGS, NUMPY, "ngram"]
     unknown = set(names) - {*CONFIGS, NUMPY, "ngram"}
@@ -135,7 +144,7 @@ def main(argv=None):
             ngrams = run_ngrams(text)
             continue
         row = run_numpy(text, args.minutes, args.seed) if name == NUMPY else \
-            run_torch(name, CONFIGS[name], text, args.minutes, args.seed, args.dynamic)
+            run_torch(name, CONFIGS[name], text, args.minutes, args.seed, args.dynamic, args.save_dir)
         row.update(minutes=args.minutes, threads=args.threads)
         runs.append(row)
         dyn = f"  dynamic {row['dynamic_bpc']:.3f}" if row["dynamic_bpc"] is not None else ""

@@ -26,7 +26,7 @@ from .checkpoint import SHIPPED, load_checkpoint, save_checkpoint
 from .evaluate import evaluate_heldout
 from .model import CELLS, CharLM, count_parameters
 from .sample import check_prompt, sample
-from .tokens import TOKENS, build_vocab, to_tokens
+from .tokens import TOKENS, build_vocab, jamo_parts, to_tokens
 
 
 def _positive(kind):
@@ -78,6 +78,8 @@ def build_parser():
                    help="DropConnect probability on the recurrent matrices W_hh")
     t.add_argument("--embed-drop", type=float, default=0.0,
                    help="probability of dropping a character's whole embedding row")
+    t.add_argument("--jamo-parts", action="store_true",
+                   help="syllable tokens whose vectors add shared 자모 part vectors")
     t.add_argument("--lr", type=_positive(float), default=3e-3, help="peak AdamW learning rate")
     t.add_argument("--weight-decay", type=float, default=0.01, help="AdamW decay of the matrices")
     t.add_argument("--warmup", type=int, default=100, help="warm-up steps")
@@ -131,7 +133,8 @@ def cmd_train(args):
     torch.manual_seed(args.seed)
     model = CharLM(len(vocab), cell=args.cell, embed=embed, hidden=args.hidden, layers=args.layers,
                    dropout=args.dropout, tie=args.tie and embed == args.hidden,
-                   weight_drop=args.weight_drop, embed_drop=args.embed_drop)
+                   weight_drop=args.weight_drop, embed_drop=args.embed_drop,
+                   parts=jamo_parts(vocab.chars) if args.jamo_parts else None)
     print(f"{args.cell.upper()} {args.layers}x{args.hidden}, embed {embed}, tied {model.config['tie']}, "
           f"{count_parameters(model):,} parameters; V = {len(vocab)} {args.tokens} tokens; "
           f"train {len(train_text):,} / held-out {len(valid_text):,} characters")

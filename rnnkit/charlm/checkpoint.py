@@ -6,7 +6,7 @@ any pickled code)::
 
     format   "rnnkit.charlm"          version  1
     config   CharLM keyword arguments (vocab_size, cell, embed, hidden, layers, dropout, tie,
-             and optionally weight_drop, embed_drop)
+             and optionally weight_drop, embed_drop, parts = K of the (V, K) parts buffer)
     tokens   "syllable" or "jamo"
     chars    the vocabulary, a list of V single characters in id order
     weights  model.state_dict()
@@ -147,8 +147,10 @@ def load_checkpoint(path):
                             f"weights have shape {shape}, expected ({len(chars)}, {config['embed']})")
     try:
         vocab = Vocab(chars)
+        parts = config.get("parts", 0)         # the (V, K) matrix itself is a buffer in the weights
         model = CharLM(**{k: config[k] for k in CONFIG_KEYS},
-                       **{k: config[k] for k in OPTIONAL_CONFIG_KEYS if k in config})
+                       **{k: config[k] for k in OPTIONAL_CONFIG_KEYS if k in config},
+                       parts=torch.zeros(config["vocab_size"], parts) if parts else None)
         model.load_state_dict(ckpt["weights"])
     except (ValueError, RuntimeError, TypeError) as err:
         msg = " ".join(str(err).split())

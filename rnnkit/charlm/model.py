@@ -19,6 +19,11 @@ Two more regularizers act in training only (both off by default):
 - ``embed_drop`` (Gal & Ghahramani 2016): zeroes whole rows of the (V, E) embedding
   for the input lookup, so a dropped character is missing everywhere in the window.
 
+With ``parts`` (a (V, K) 0/1 matrix, :func:`rnnkit.charlm.tokens.jamo_parts`) a token's
+vector is its own row plus the sum of K shared part vectors: ``E_v + P_v @ J`` with J
+(K, E). The model still reads and predicts whole syllables, but a rare syllable borrows
+what its 자모 learned from common ones (tied, on the output side too).
+
 The state is ``(h, c)`` with two (L, N, H) tensors for the LSTM and one (L, N, H)
 tensor for the GRU; ``None`` means zeros. Feeding the returned state back in continues
 the text exactly where it stopped, which is what truncated BPTT over contiguous
@@ -57,10 +62,11 @@ class CharLM(nn.Module):
     tie : bool, share the embedding matrix with the output layer (needs E == H)
     weight_drop : float in [0, 1), DropConnect probability on the recurrent matrices W_hh
     embed_drop : float in [0, 1), probability of dropping a character's whole embedding row
+    parts : None, or a (V, K) 0/1 matrix of shared parts per token (see the module docstring)
     """
 
     def __init__(self, vocab_size, *, cell="lstm", embed=256, hidden=256, layers=1,
-                 dropout=0.0, tie=False, weight_drop=0.0, embed_drop=0.0):
+                 dropout=0.0, tie=False, weight_drop=0.0, embed_drop=0.0, parts=None):
         super().__init__()
         _check_int("vocab_size", vocab_size, 1)
         _check_int("embed", embed, 1)
@@ -77,7 +83,8 @@ class CharLM(nn.Module):
                              f"embedding as its (V, H) weight), got embed={embed}, hidden={hidden}")
         self.config = dict(vocab_size=vocab_size, cell=cell, embed=embed, hidden=hidden,
                            layers=layers, dropout=float(dropout), tie=bool(tie),
-                           weight_drop=float(weight_drop), embed_drop=float(embed_drop))
+                           weight_drop=float(weight_drop), embed_drop=float(embed_drop),
+                           parts=0)
         rnn_class = nn.LSTM if cell == "lstm" else nn.GRU
         self.embed = nn.Embedding(vocab_size, embed)
         self.drop = nn.Dropout(dropout)
@@ -90,6 +97,16 @@ class CharLM(nn.Module):
             # faster than small weights: LSTM 1x256 on the novel, 150 steps, held-out bpc
             # 4.39 with N(0, 1), 4.61 with N(0, 0.3²), 5.89 with U(-0.1, 0.1).
             self.head.weight = self.embed.weight
+        if parts is not None:
+            parts = torch.as_tensor(parts, dtype=torch.float32)
+            if parts.dim() != 2 or parts.shape[0] != vocab_size or parts.shape[1] < 1:
+                raise ValueError(f"parts must be a (V, K) = ({vocab_size}, K) matrix, got shape "
+                                 f"{tuple(parts.shape)}")
+            self.config["parts"] = int(parts.shape[1])
+            self.register_buffer("parts", parts.clone())
+            self.part_embed = nn.Parameter(torch.randn(parts.shape[1], embed) * 0.5)
+            with torch.no_grad():          # a syllable's own row and its parts share the variance
+                self.embed.weight[parts.sum(1) > 0] *= 0.5
         if cell == "lstm":
             # Forget-gate bias 1 (Gers et al. 2000; Jozefowicz et al. 2015): the cell
             # starts out remembering. PyTorch's rows are i, f, g, o; the two biases add.
@@ -120,7 +137,8 @@ class CharLM(nn.Module):
                    else type(x).__name__)
             raise ValueError(f"x must be an int64 tensor of shape (N, T), got {got}")
         c = self.config
-        weight = self.embed.weight
+        vectors = self.token_vectors()                     # (V, E)
+        weight = vectors
         if self.training and c["embed_drop"] > 0:
             keep = torch.empty(weight.shape[0], 1).bernoulli_(1 - c["embed_drop"])
             weight = weight * keep / (1 - c["embed_drop"])
@@ -131,7 +149,16 @@ class CharLM(nn.Module):
             h, state = functional_call(self.rnn, params, (e, state))
         else:
             h, state = self.rnn(e, state)
-        return self.head(self.drop(h)), state
+        h = self.drop(h)
+        if c["parts"] and c["tie"]:                        # the output layer is the same (V, E) table
+            return F.linear(h, vectors, self.head.bias), state
+        return self.head(h), state
+
+    def token_vectors(self):
+        """The (V, E) input vectors: the embedding, plus ``parts @ part_embed`` with parts."""
+        if not self.config["parts"]:
+            return self.embed.weight
+        return self.embed.weight + self.parts @ self.part_embed
 
 
 def detach_state(state):

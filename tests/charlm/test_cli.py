@@ -41,10 +41,11 @@ def test_train_writes_a_checkpoint(trained, text):
 def test_train_with_weight_drop_and_embed_drop(tmp_path, text_file):
     ckpt = tmp_path / "wd.pt"
     assert main(["train", "--steps", "3", "--eval-every", "3", "--data", str(text_file), "--weight-drop",
-                 "0.3", "--embed-drop", "0.1", "--log-sample-length", "0", "--checkpoint", str(ckpt),
+                 "0.3", "--embed-drop", "0.1", "--jamo-parts", "--log-sample-length", "0", "--checkpoint", str(ckpt),
                  "--quiet"] + SMALL) == 0
     model, _, saved = load_checkpoint(ckpt)
     assert model.config["weight_drop"] == 0.3 and model.config["embed_drop"] == 0.1
+    assert model.config["parts"] == 67
     assert "sample" not in saved["log"][0]
 
 

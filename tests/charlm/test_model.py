@@ -137,3 +137,48 @@ def test_embed_drop_removes_whole_characters():
 def test_bad_drop_probabilities(name):
     with pytest.raises(ValueError, match=name):
         CharLM(5, **{name: 1.0})
+
+
+def test_jamo_parts_matrix():
+    from rnnkit.charlm.tokens import N_PARTS, jamo_parts
+    P = jamo_parts(["각", "가", "ㄱ", ".", "漢", "힣"])
+    assert P.shape == (6, N_PARTS) == (6, 67)
+    assert P.sum(1).tolist() == [3, 2, 0, 0, 0, 3]
+    assert P[0, 0] == P[1, 0] == 1 and P[0, 19] == P[1, 19] == 1   # both ㄱ + ㅏ
+    assert P[0, 40] == 1                                           # final ㄱ is part 40 + 1 - 1
+    assert P[5, 18] == P[5, 19 + 20] == P[5, 66] == 1              # 힣 = ㅎ + ㅣ + final ㅎ
+    with pytest.raises(ValueError, match="single characters"):
+        jamo_parts(["가나"])
+
+
+def test_parts_compose_the_tied_vectors():
+    from rnnkit.charlm.tokens import jamo_parts
+    chars = ["가", "각", "나", "."]
+    P = jamo_parts(chars)
+    torch.manual_seed(0)
+    m = CharLM(4, embed=6, hidden=6, tie=True, parts=P).eval()
+    expected = m.embed.weight + torch.as_tensor(P) @ m.part_embed
+    torch.testing.assert_close(m.token_vectors(), expected)
+    # the output layer uses the same composed table: logits = h @ vectors.T + b
+    x = torch.tensor([[0, 1, 2]])
+    h, _ = m.rnn(torch.nn.functional.embedding(x, expected))
+    torch.testing.assert_close(m(x)[0], h @ expected.T + m.head.bias)
+    # a gradient reaching 각's vector reaches the shared parts of 가 (ㄱ, ㅏ) too
+    m.token_vectors()[1].sum().backward()
+    assert m.part_embed.grad[0].abs().sum() > 0 and m.part_embed.grad[19].abs().sum() > 0
+    assert m.part_embed.grad[2].abs().sum() == 0                   # ㄴ is not part of 각
+    with pytest.raises(ValueError, match=r"parts must be a \(V, K\) = \(4, K\)"):
+        CharLM(4, embed=6, hidden=6, parts=P[:3])
+
+
+def test_parts_survive_a_checkpoint(tmp_path):
+    from rnnkit.charlm import load_checkpoint, save_checkpoint
+    from rnnkit.charlm.tokens import jamo_parts
+    from rnnkit.data import Vocab
+    vocab = Vocab.from_text("가각나다. 형식은")
+    torch.manual_seed(0)
+    m = CharLM(len(vocab), embed=8, hidden=8, tie=True, parts=jamo_parts(vocab.chars)).eval()
+    x = torch.randint(0, len(vocab), (2, 6))
+    m2, _, _ = load_checkpoint(save_checkpoint(tmp_path / "p.pt", m, vocab))
+    torch.testing.assert_close(m2(x)[0], m(x)[0], rtol=0, atol=0)
+    assert m2.config["parts"] == 67 and torch.equal(m2.parts, m.parts)
