@@ -384,7 +384,7 @@ def plot_temperature_bars(axes, model, vocab, prompt, temperatures, labels, *, t
         heights.append(p)
         ax.bar(range(len(ids)), p, color="C0" if t else "C3")
         ax.set_xticks(range(len(ids)), names)
-        ax.set_ylim(0, 1)
+        ax.set_ylim(0, max(1e-3, float(p.max())) * 1.1)
         tau = labels["greedy"] if t == 0 else f"{t:g}"
         ax.set_title(labels["title"].format(tau=tau, rest=max(0.0, 1 - p.sum())), fontsize=10)
         ax.set_ylabel(labels["y"])
