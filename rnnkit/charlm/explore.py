@@ -176,12 +176,16 @@ def _rect(x, y, color):
 # The embedding
 
 
-def _unit_rows(model):
-    W = model.embed.weight.detach().double()
+def _unit_rows(model, vectors=None):
+    if vectors is None:                  # what the model reads: with 자모 parts, own row + parts
+        vectors = model.token_vectors() if hasattr(model, "token_vectors") else model.embed.weight
+    W = torch.as_tensor(vectors).detach().double()
+    if W.dim() != 2 or W.shape[0] != model.vocab_size:
+        raise ValueError(f"vectors must have shape (V, E) = ({model.vocab_size}, E), got {tuple(W.shape)}")
     return W / W.norm(dim=1, keepdim=True).clamp_min(1e-12)
 
 
-def nearest_neighbours(model, vocab, chars, k=5, *, among=None):
+def nearest_neighbours(model, vocab, chars, k=5, *, among=None, vectors=None):
     """The ``k`` characters whose embedding rows have the largest cosine with each of ``chars``.
 
     Parameters
@@ -190,6 +194,8 @@ def nearest_neighbours(model, vocab, chars, k=5, *, among=None):
     chars : str or iterable of single characters, each in ``vocab``
     k : int >= 1
     among : None (every character) or an iterable of characters to search in
+    vectors : None (the vectors the model reads, ``model.token_vectors()``) or a (V, E)
+        tensor, e.g. ``model.embed.weight`` (a syllable's own row, without shared 자모 parts)
 
     Returns
     -------
@@ -206,7 +212,7 @@ def nearest_neighbours(model, vocab, chars, k=5, *, among=None):
     bad = [c for c in pool if c not in vocab]
     if bad:
         raise ValueError(f"among holds characters not in the vocabulary: {bad[:10]!r}")
-    U = _unit_rows(model)
+    U = _unit_rows(model, vectors)
     pool_ids = torch.as_tensor(vocab.encode("".join(pool)))
     out = {}
     for c in chars:
@@ -220,7 +226,7 @@ def nearest_neighbours(model, vocab, chars, k=5, *, among=None):
     return out
 
 
-def neighbour_agreement(model, vocab, chars, key, k=5):
+def neighbour_agreement(model, vocab, chars, key, k=5, *, vectors=None):
     """How often a character's nearest neighbours (within ``chars``) share its ``key``.
 
     Parameters
@@ -228,6 +234,7 @@ def neighbour_agreement(model, vocab, chars, key, k=5):
     chars : iterable of at least k + 1 distinct characters of the vocabulary
     key : callable char -> hashable (e.g. "has a final consonant")
     k : neighbours per character
+    vectors : as in :func:`nearest_neighbours`
 
     Returns
     -------
@@ -241,7 +248,7 @@ def neighbour_agreement(model, vocab, chars, key, k=5):
         raise ValueError(f"chars must hold at least k + 1 = {k + 1} distinct characters, got {len(chars)}")
     if not callable(key):
         raise ValueError(f"key must be a callable char -> category, got {type(key).__name__}")
-    nn = nearest_neighbours(model, vocab, chars, k, among=chars)
+    nn = nearest_neighbours(model, vocab, chars, k, among=chars, vectors=vectors)
     keys = {c: key(c) for c in chars}
     sizes = Counter(keys.values())
     observed = np.mean([np.mean([keys[d] == keys[c] for d, _ in nn[c]]) for c in chars])
@@ -406,7 +413,7 @@ def sample_html(text, wrap=40):
 
 
 def temperature_figure(model, vocab, prompt, temperatures, labels, *, length=150, seed=0, top=15,
-                       tokens="syllable", wrap=40, height=640):
+                       tokens="syllable", wrap=48, height=560):
     """Kernel-free plotly figure: a slider over τ switches the next-character bars and a sample.
 
     For each temperature the figure holds, precomputed, the probabilities of the ``top``
@@ -425,7 +432,7 @@ def temperature_figure(model, vocab, prompt, temperatures, labels, *, length=150
     Returns
     -------
     plotly.graph_objects.Figure with one bar trace, one annotation (the sample) and one
-    slider step per temperature (method "update")
+    slider step per temperature (method "update"; each step also rescales the y axis)
     """
     import plotly.graph_objects as go
 
@@ -445,22 +452,24 @@ def temperature_figure(model, vocab, prompt, temperatures, labels, *, length=150
         title = labels["title"].format(prompt=html.escape(prompt), tau=tau, rest=max(0.0, 1 - float(p.sum())))
         body = sample_html(prompt + text, wrap)
         y = [round(float(v), 4) for v in p]
+        top_range = [0, round(1.15 * max(max(y), 1e-3), 4)]     # each τ on its own scale
         step = {"method": "update", "label": tau,
-                "args": [{"y": [y]}, {"title.text": title, "annotations[0].text": body}]}
+                "args": [{"y": [y]}, {"title.text": title, "annotations[0].text": body,
+                                      "yaxis.range": top_range}]}
         steps.append(step)
         if first is None:
-            first = (y, title, body)
-    y, title, body = first
+            first = (y, title, body, top_range)
+    y, title, body, top_range = first
     fig = go.Figure(go.Bar(x=names, y=y, marker_color="#4C78A8",
                            hovertemplate="%{x}: %{y:.3f}<extra></extra>"))
     fig.update_layout(
         height=height, margin={"l": 60, "r": 20, "t": 60, "b": 40},
         title={"text": title, "font": {"size": 14}},
         xaxis={"title": labels["x"], "type": "category", "tickfont": {"size": 14}},
-        yaxis={"title": labels["y"], "range": [0, 1], "domain": [0.52, 1.0]},
-        annotations=[{"text": body, "xref": "paper", "yref": "paper", "x": 0, "y": 0.40,
+        yaxis={"title": labels["y"], "range": top_range, "domain": [0.48, 1.0]},
+        annotations=[{"text": body, "xref": "paper", "yref": "paper", "x": 0, "y": 0.33,
                       "xanchor": "left", "yanchor": "top", "align": "left", "showarrow": False,
-                      "font": {"size": 13, "family": "monospace"}}],
+                      "font": {"size": 14}}],
         sliders=[{"active": 0, "steps": steps, "currentvalue": {"prefix": labels["step"]},
                   "y": 0.0, "yanchor": "top", "pad": {"t": 10}}])
     return fig

@@ -67,14 +67,16 @@ def test_next_char_probs_sum_to_one_and_greedy_is_argmax(model, vocab):
 
 
 def test_temperature_figure_has_one_step_per_temperature_with_matching_samples(model, vocab):
-    fig = ex.temperature_figure(model, vocab, "형식은", TAUS, FIG_LABELS, length=30, seed=3, top=5)
+    fig = ex.temperature_figure(model, vocab, "형식은", TAUS, FIG_LABELS, length=50, seed=3, top=5, wrap=20)
     steps = fig.layout.sliders[0].steps
     assert len(steps) == len(TAUS)
     assert [s.label for s in steps] == ["greedy", "0.3", "0.5", "0.7", "0.8", "1", "1.2", "1.5"]
     for t, s in zip(TAUS, steps):
         data, layout = s.args
-        text = sample(model, vocab, "형식은", 30, temperature=t, seed=3)
-        assert layout["annotations[0].text"] == ex.sample_html("형식은" + text)
+        text = sample(model, vocab, "형식은", 50, temperature=t, seed=3)
+        assert layout["annotations[0].text"] == ex.sample_html("형식은" + text, wrap=20)
+        assert layout["annotations[0].text"].count("<br>") >= 2           # 53 characters, 20 per line
+        assert layout["yaxis.range"][1] >= max(data["y"][0])
         probs = ex.next_char_probs(model, vocab, "형식은", t)
         top5 = np.sort(probs)[::-1][:5]
         np.testing.assert_allclose(data["y"][0], top5, atol=1e-4)
@@ -207,3 +209,21 @@ def test_sampler_text_and_widget(model, vocab):
     assert out.value.startswith("<p>bad:") and "vocabulary lacks" in out.value
     with pytest.raises(ValueError, match="labels lacks"):
         ex.sampler_widget(model, vocab, {"temperature": "t"})
+
+
+def test_neighbours_use_the_vectors_the_model_reads(vocab):
+    from rnnkit.charlm.tokens import jamo_parts
+
+    torch.manual_seed(0)
+    m = CharLM(len(vocab), embed=8, hidden=8, tie=True, parts=jamo_parts(vocab.chars))
+    with torch.no_grad():
+        m.embed.weight.zero_()                     # own rows all zero: only the shared parts remain
+    # 형 and 영 share the vowel ㅕ and the final ㅇ: with parts they are close, own rows say nothing
+    cos = dict(ex.nearest_neighbours(m, vocab, "형", k=len(vocab) - 1)["형"])
+    U = m.token_vectors().detach().double()
+    a, b = U[vocab.index["형"]], U[vocab.index["영"]]
+    assert cos["영"] == pytest.approx(float(a @ b / a.norm() / b.norm()), abs=1e-3)
+    own = dict(ex.nearest_neighbours(m, vocab, "형", k=len(vocab) - 1, vectors=m.embed.weight)["형"])
+    assert own["영"] == 0.0
+    with pytest.raises(ValueError, match="vectors"):
+        ex.nearest_neighbours(m, vocab, "형", vectors=torch.zeros(3, 8))
