@@ -296,19 +296,20 @@ def result_rows(bench, shipped=None):
     ----------
     bench : dict with "ngrams" (name, heldout_bpc) and "runs" (name, config, parameters,
         steps, heldout_bpc, heldout_bits_per_token, dynamic_bpc, minutes)
-    shipped : None or dict(name, parameters, steps, minutes, heldout_bpc, dynamic_bpc)
+    shipped : None or dict(name, parameters, steps, minutes, heldout_bpc, dynamic_bpc, train_bpc)
 
     Returns
     -------
     list of dicts: name, tokens ("syllable" / "jamo" / "-" for counts), parameters (int or
     None), steps (None for counts), minutes, bpc (held-out bits per original character,
-    i.e. per syllable for 자모 models), bits_per_token, dynamic (or None); count models
+    i.e. per syllable for 자모 models), bits_per_token, dynamic (or None), train_bpc (the
+    last training loss in bits per token, with dropout on; None for counts); count models
     first, then the runs in ascending bpc, then ``shipped``.
     """
     if not isinstance(bench, dict) or "runs" not in bench:
         raise ValueError("bench must be the dict of rnnkit.results.load('charlm_bench') (with 'runs')")
     rows = [dict(name=g["name"], tokens="-", parameters=None, steps=None, minutes=None,
-                 bpc=g["heldout_bpc"], bits_per_token=g["heldout_bpc"], dynamic=None)
+                 bpc=g["heldout_bpc"], bits_per_token=g["heldout_bpc"], dynamic=None, train_bpc=None)
             for g in bench.get("ngrams") or []]
     runs = []
     for r in bench["runs"]:
@@ -317,14 +318,14 @@ def result_rows(bench, shipped=None):
         runs.append(dict(name=r["name"], tokens=(r.get("config") or {}).get("tokens", "syllable"),
                          parameters=r.get("parameters"), steps=r.get("steps"), minutes=r.get("minutes"),
                          bpc=r["heldout_bpc"], bits_per_token=r.get("heldout_bits_per_token", r["heldout_bpc"]),
-                         dynamic=r.get("dynamic_bpc")))
+                         dynamic=r.get("dynamic_bpc"), train_bpc=r.get("train_bpc_last")))
     rows += sorted(runs, key=lambda r: -r["bpc"])
     if shipped is not None:
         rows.append(dict(name=shipped["name"], tokens=shipped.get("tokens", "syllable"),
                          parameters=shipped.get("parameters"), steps=shipped.get("steps"),
                          minutes=shipped.get("minutes"), bpc=shipped["heldout_bpc"],
                          bits_per_token=shipped.get("heldout_bits_per_token", shipped["heldout_bpc"]),
-                         dynamic=shipped.get("dynamic_bpc")))
+                         dynamic=shipped.get("dynamic_bpc"), train_bpc=shipped.get("train_bpc")))
     return rows
 
 
