@@ -5,7 +5,7 @@ Everything a chapter cell would otherwise spell out in more than a few lines:
 - text statistics: :func:`rank_frequency`, :func:`tokenization_stats` (syllable / 자모 / word);
 - the batching picture: :func:`plot_stream_batches`;
 - the embedding: :func:`nearest_neighbours`, :func:`neighbour_agreement`;
-- training and results: :func:`plot_training_log`, :func:`result_rows`;
+- training and results: :func:`plot_training_log`, :func:`plot_bench_curves`, :func:`result_rows`;
 - temperature: :func:`next_char_probs`, :func:`plot_temperature_bars`,
   :func:`temperature_figure` (kernel-free plotly slider), :func:`sampler_widget` (ipywidgets).
 
@@ -287,6 +287,48 @@ def plot_training_log(ax, log, labels, *, x="step", baselines=()):
                     textcoords="offset points", ha="right", va="bottom", fontsize=8, color=f"C{i + 2}")
     ax.set_xlabel(labels["x"])
     ax.legend(loc="upper right", fontsize=9)
+
+
+def plot_bench_curves(ax, bench, labels, *, baselines=True):
+    """Held-out bits per character against training minutes for every run of the benchmark.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    bench : ``rnnkit.results.load("charlm_bench")`` (runs with a ``log`` of step, seconds,
+        valid_bpc; a 자모 run logs bits per *jamo*, rescaled here to bits per character
+        with the run's final ratio heldout_bpc / heldout_bits_per_token)
+    labels : dict with "x", "y"
+    baselines : draw the count models of ``bench["ngrams"]`` below 6 bpc as dashed lines
+
+    Returns
+    -------
+    dict run name -> (minutes, bpc) arrays as drawn
+    """
+    _check_labels(labels, {"x", "y"})
+    if not isinstance(bench, dict) or "runs" not in bench:
+        raise ValueError("bench must be the dict of rnnkit.results.load('charlm_bench') (with 'runs')")
+    drawn = {}
+    for r in sorted(bench["runs"], key=lambda r: -(r.get("heldout_bpc") or 0)):
+        pts = [(e["seconds"] / 60, e["valid_bpc"]) for e in r.get("log") or [] if e.get("valid_bpc") is not None]
+        if not pts:
+            continue
+        scale = 1.0
+        if r.get("heldout_bpc") and r.get("heldout_bits_per_token"):
+            scale = r["heldout_bpc"] / r["heldout_bits_per_token"]
+        minutes, bpc = np.array([m for m, _ in pts]), np.array([b for _, b in pts]) * scale
+        ax.plot(minutes, bpc, "o-", ms=3, lw=1.3, label=r["name"])
+        drawn[r["name"]] = (minutes, bpc)
+    if baselines:
+        for g in bench.get("ngrams") or []:
+            if g["heldout_bpc"] < 6:
+                ax.axhline(g["heldout_bpc"], ls="--", lw=1, color="0.5")
+                ax.annotate(g["name"], (0.0, g["heldout_bpc"]), xycoords=("axes fraction", "data"), xytext=(4, 2),
+                            textcoords="offset points", fontsize=8, color="0.4")
+    ax.set_xlabel(labels["x"])
+    ax.set_ylabel(labels["y"])
+    ax.legend(fontsize=8, loc="upper right")
+    return drawn
 
 
 def result_rows(bench, shipped=None):

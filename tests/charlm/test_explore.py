@@ -229,3 +229,22 @@ def test_neighbours_use_the_vectors_the_model_reads(vocab):
     assert own["영"] == 0.0
     with pytest.raises(ValueError, match="vectors"):
         ex.nearest_neighbours(m, vocab, "형", vectors=torch.zeros(3, 8))
+
+
+def test_plot_bench_curves_rescales_jamo_runs_to_bits_per_character():
+    bench = {"ngrams": [{"name": "4-gram", "heldout_bpc": 3.9}, {"name": "uni", "heldout_bpc": 6.7}],
+             "runs": [{"name": "syl", "heldout_bpc": 3.7, "heldout_bits_per_token": 3.7,
+                       "log": [dict(seconds=60, valid_bpc=4.0), dict(seconds=120, valid_bpc=3.7)]},
+                      {"name": "jamo", "heldout_bpc": 3.8, "heldout_bits_per_token": 1.9,
+                       "log": [dict(seconds=30, valid_bpc=2.0), dict(seconds=600, valid_bpc=1.9)]},
+                      {"name": "nolog", "heldout_bpc": 4.0, "log": []}]}
+    fig, ax = plt.subplots()
+    drawn = ex.plot_bench_curves(ax, bench, dict(x="min", y="bpc"))
+    assert set(drawn) == {"syl", "jamo"}
+    np.testing.assert_allclose(drawn["jamo"][0], [0.5, 10.0])
+    np.testing.assert_allclose(drawn["jamo"][1], [4.0, 3.8])          # bits per jamo x 2 jamo per character
+    np.testing.assert_allclose(drawn["syl"][1], [4.0, 3.7])
+    assert len([l for l in ax.get_lines() if l.get_linestyle() == "--"]) == 1     # the unigram is off the chart
+    with pytest.raises(ValueError, match="labels lacks"):
+        ex.plot_bench_curves(ax, bench, {"x": "min"})
+    plt.close(fig)
