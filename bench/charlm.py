@@ -48,9 +48,14 @@ CONFIGS = {
     "lstm-2x512-d0.5-wd0.1": {**REFERENCE, "dropout": 0.5, "weight_decay": 0.1},
     "lstm-2x512-d0.3-wdrop0.25": {**REFERENCE, "dropout": 0.3, "weight_drop": 0.25},
     "lstm-2x512-d0.4-parts": {**REFERENCE, "dropout": 0.4, "parts": True},
+    "lstm-2x512-d0.3-wdrop0.25-parts": {**REFERENCE, "dropout": 0.3, "weight_drop": 0.25, "parts": True},
+    "lstm-2x512-d0.4-wdrop0.2-parts-bf16": {**REFERENCE, "dropout": 0.4, "weight_drop": 0.2, "parts": True,
+                                            "bf16": True},
+    "lstm-2x512-d0.5-wdrop0.3-parts-bf16": {**REFERENCE, "dropout": 0.5, "weight_drop": 0.3, "parts": True,
+                                            "bf16": True},
     "gru-2x512": {**REFERENCE, "cell": "gru"},
     "lstm-1x256": {**REFERENCE, "layers": 1, "hidden": 256, "embed": 256, "dropout": 0.1},
-    "lstm-2x512-jamo": {**REFERENCE, "tokens": "jamo"},
+    "lstm-2x512-jamo": {**REFERENCE, "tokens": "jamo", "dropout": 0.4},
 }
 NUMPY = "numpy-post003"
 
@@ -69,7 +74,7 @@ def run_torch(name, cfg, text, minutes, seed, dynamic, save_dir=None):
 
     log = train(model, vocab.encode(to_tokens(train_text, cfg["tokens"])), minutes=minutes,
                 batch=cfg["batch"], bptt=cfg["bptt"], lr=cfg["lr"],
-                weight_decay=cfg["weight_decay"], eval_every=200,
+                weight_decay=cfg["weight_decay"], bf16=cfg.get("bf16", False), eval_every=200,
                 eval_fn=eval_fn, seed=seed)
     r = evaluate_heldout(model, vocab, cfg["tokens"], train_text, valid_text, dynamic=dynamic,
                          dynamic_lr=0.2)
@@ -115,7 +120,8 @@ def run_ngrams(text):
     vocab = Vocab.from_text(text)
     rows = [("unigram add-1", AddKNgram(1, vocab, k=1.0)),
             ("bigram add-0.01", AddKNgram(2, vocab, k=0.01)),
-            ("4-gram absolute discounting 0.75", AbsoluteDiscountNgram(4, vocab, discount=0.75))]
+            ("4-gram absolute discounting 0.75", AbsoluteDiscountNgram(4, vocab, discount=0.75)),
+            ("5-gram Kneser-Ney 0.75", AbsoluteDiscountNgram(5, vocab, discount=0.75, kneser_ney=True))]
     return [dict(name=n, heldout_bpc=m.fit(train_text).bits_per_char(valid_text, history=train_text))
             for n, m in rows]
 

@@ -92,6 +92,8 @@ def build_parser():
                    help="prompt of the sample stored in the log at every evaluation")
     t.add_argument("--log-sample-length", type=int, default=100,
                    help="tokens of that sample (0: none)")
+    t.add_argument("--bf16", action="store_true",
+                   help="train in bfloat16 autocast (faster on CPUs with AVX-512 BF16)")
     t.add_argument("--half", action="store_true", help="store the weights as float16 (half the file size)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -142,7 +144,8 @@ def cmd_train(args):
                 data_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), seed=args.seed,
                 threads=torch.get_num_threads(),
                 optim=dict(lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup, clip=args.clip,
-                           batch=args.batch, bptt=args.bptt, minutes=args.minutes, steps=args.steps))
+                           batch=args.batch, bptt=args.bptt, minutes=args.minutes, steps=args.steps,
+                           bf16=args.bf16))
 
     def eval_fn(m):
         return evaluate_heldout(m, vocab, args.tokens, train_text, valid_text)["bits_per_token"]
@@ -158,7 +161,7 @@ def cmd_train(args):
     from .train import train
     log = train(model, train_ids, steps=args.steps, minutes=args.minutes, batch=args.batch,
                 bptt=args.bptt, lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup,
-                clip=args.clip, eval_every=args.eval_every, eval_fn=eval_fn, on_eval=on_eval,
+                clip=args.clip, bf16=args.bf16, eval_every=args.eval_every, eval_fn=eval_fn, on_eval=on_eval,
                 seed=args.seed, progress=not args.quiet)
     result = evaluate_heldout(model, vocab, args.tokens, train_text, valid_text)
     meta["heldout"] = result

@@ -54,7 +54,7 @@ def _windows(ids, batch, bptt, rng):
 
 def train(model, train_ids, *, steps=None, minutes=None, batch=32, bptt=128, lr=3e-3,
           weight_decay=0.01, warmup=100, clip=1.0, eval_every=200, eval_fn=None,
-          on_eval=None, seed=0, progress=True):
+          on_eval=None, seed=0, progress=True, bf16=False):
     """Train ``model`` in place on ``train_ids`` for ``steps`` steps or ``minutes`` minutes.
 
     Parameters
@@ -70,6 +70,10 @@ def train(model, train_ids, *, steps=None, minutes=None, batch=32, bptt=128, lr=
     on_eval : callable(model, log) after each evaluation (e.g. save a checkpoint), or None
     seed : seeds torch and the window offsets
     progress : show a tqdm bar
+    bf16 : compute the forward and backward pass in bfloat16 (``torch.autocast``); the
+        weights, the optimizer and the loss stay float32. On a CPU with AVX-512 BF16 a
+        step of the 2x512 LSTM takes about 0.6 of the float32 time
+        (``bench/charlm.py`` reports the effect on held-out bpc).
 
     Returns
     -------
@@ -110,14 +114,17 @@ def train(model, train_ids, *, steps=None, minutes=None, batch=32, bptt=128, lr=
         for group in opt.param_groups:
             group["lr"] = cur_lr
         model.train()
-        logits, state = model(x, state)
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            logits, state = model(x, state)
+        loss = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), y.reshape(-1))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         if clip is not None:
             torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
         opt.step()
         state = detach_state(state)
+        if bf16:          # carry the state in float32 like the weights
+            state = tuple(s.float() for s in state) if isinstance(state, tuple) else state.float()
         budget.tick(time.perf_counter() - t0)
         loss_sum, loss_n = loss_sum + loss.item(), loss_n + 1
         if budget.step % eval_every == 0:
