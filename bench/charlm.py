@@ -151,7 +151,9 @@ def main(argv=None):
             continue
         row = run_numpy(text, args.minutes, args.seed) if name == NUMPY else \
             run_torch(name, CONFIGS[name], text, args.minutes, args.seed, args.dynamic, args.save_dir)
-        row.update(minutes=args.minutes, threads=args.threads)
+        row.update(minutes=args.minutes, threads=args.threads,
+                   command=f"python bench/charlm.py --only {name} --minutes {args.minutes:g} "
+                           f"--threads {args.threads} --seed {args.seed}")
         runs.append(row)
         dyn = f"  dynamic {row['dynamic_bpc']:.3f}" if row["dynamic_bpc"] is not None else ""
         print(f"{name:18s} {row['parameters']:>10,} params {row['steps']:>7,} steps  "
@@ -170,8 +172,8 @@ def main(argv=None):
                 torch=torch.__version__, machine=platform.processor() or platform.machine(),
                 runs=keep + runs, ngrams=ngrams if ngrams is not None else old.get("ngrams"),
                 log2_V=math.log2(len(set(text))))
-    path = results.save("charlm_bench", data, command="python bench/charlm.py " + " ".join(
-        sys.argv[1:] if argv is None else argv))
+    # rows come from separate runs: each row has its own "command"; this one re-runs them all
+    path = results.save("charlm_bench", data, command="python bench/charlm.py")
     print(f"wrote {path}")
 
 

@@ -345,13 +345,16 @@ def result_rows(bench, shipped=None):
     list of dicts: name, tokens ("syllable" / "jamo" / "-" for counts), parameters (int or
     None), steps (None for counts), minutes, bpc (held-out bits per original character,
     i.e. per syllable for 자모 models), bits_per_token, dynamic (or None), train_bpc (the
-    last training loss in bits per token, with dropout on; None for counts); count models
-    first, then the runs in ascending bpc, then ``shipped``.
+    last training loss in bits per token, with dropout on; None for counts), shared_cpu
+    (True for a run that shared the CPU with another job and so made fewer updates in its
+    budget); count models first, then the runs from the highest bpc to the lowest, then
+    ``shipped``.
     """
     if not isinstance(bench, dict) or "runs" not in bench:
         raise ValueError("bench must be the dict of rnnkit.results.load('charlm_bench') (with 'runs')")
     rows = [dict(name=g["name"], tokens="-", parameters=None, steps=None, minutes=None,
-                 bpc=g["heldout_bpc"], bits_per_token=g["heldout_bpc"], dynamic=None, train_bpc=None)
+                 bpc=g["heldout_bpc"], bits_per_token=g["heldout_bpc"], dynamic=None, train_bpc=None,
+                 shared_cpu=False)
             for g in bench.get("ngrams") or []]
     runs = []
     for r in bench["runs"]:
@@ -360,14 +363,16 @@ def result_rows(bench, shipped=None):
         runs.append(dict(name=r["name"], tokens=(r.get("config") or {}).get("tokens", "syllable"),
                          parameters=r.get("parameters"), steps=r.get("steps"), minutes=r.get("minutes"),
                          bpc=r["heldout_bpc"], bits_per_token=r.get("heldout_bits_per_token", r["heldout_bpc"]),
-                         dynamic=r.get("dynamic_bpc"), train_bpc=r.get("train_bpc_last")))
+                         dynamic=r.get("dynamic_bpc"), train_bpc=r.get("train_bpc_last"),
+                         shared_cpu=bool(r.get("shared_cpu"))))
     rows += sorted(runs, key=lambda r: -r["bpc"])
     if shipped is not None:
         rows.append(dict(name=shipped["name"], tokens=shipped.get("tokens", "syllable"),
                          parameters=shipped.get("parameters"), steps=shipped.get("steps"),
                          minutes=shipped.get("minutes"), bpc=shipped["heldout_bpc"],
                          bits_per_token=shipped.get("heldout_bits_per_token", shipped["heldout_bpc"]),
-                         dynamic=shipped.get("dynamic_bpc"), train_bpc=shipped.get("train_bpc")))
+                         dynamic=shipped.get("dynamic_bpc"), train_bpc=shipped.get("train_bpc"),
+                         shared_cpu=bool(shipped.get("shared_cpu"))))
     return rows
 
 

@@ -186,13 +186,15 @@ def test_result_rows_orders_and_keeps_every_run():
                        "heldout_bpc": 3.7, "heldout_bits_per_token": 3.7, "dynamic_bpc": 3.4, "minutes": 10,
                        "train_bpc_last": 2.9},
                       {"name": "j", "config": {"tokens": "jamo"}, "parameters": 9, "steps": 4,
-                       "heldout_bpc": 3.9, "heldout_bits_per_token": 1.95, "dynamic_bpc": None, "minutes": 10}]}
+                       "heldout_bpc": 3.9, "heldout_bits_per_token": 1.95, "dynamic_bpc": None, "minutes": 10,
+                       "shared_cpu": True}]}
     rows = ex.result_rows(bench, shipped=dict(name="ship", parameters=10, steps=50, minutes=60,
                                               heldout_bpc=3.4))
     assert [r["name"] for r in rows] == ["uni", "j", "a", "ship"]
     assert rows[1]["tokens"] == "jamo" and rows[1]["bits_per_token"] == 1.95
     assert rows[2]["dynamic"] == 3.4 and rows[3]["bpc"] == 3.4
     assert rows[2]["train_bpc"] == 2.9 and rows[0]["train_bpc"] is None and rows[1]["train_bpc"] is None
+    assert [r["shared_cpu"] for r in rows] == [False, True, False, False]
     with pytest.raises(ValueError, match="bench"):
         ex.result_rows({"ngrams": []})
 
