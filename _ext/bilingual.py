@@ -6,8 +6,8 @@ The book keeps every page twice, ``book/ko/NAME`` and ``book/en/NAME``. This ext
   (``한국어 | English``, the current language shown as plain text);
 - adds ``<link rel="alternate" hreflang="…">`` for both versions to the page's head;
 - sets ``<html lang="en">`` on English pages (the project's ``language`` is ``ko``) and
-  leaves Sphinx's, napoleon's and the theme's interface strings untranslated (English)
-  there;
+  leaves Sphinx's, napoleon's, the theme's and sphinx-togglebutton's interface strings
+  untranslated (English) there;
 - warns (so that ``-W`` fails the build) when a page in one language has no twin;
 - lets the English and Korean API pages both document the same objects: the Korean page
   uses ``:no-index:`` (one description per object for Sphinx), this extension gives its
@@ -201,6 +201,11 @@ def add_switch(app, pagename, templatename, context, doctree):
 
     if lang != app.config.language:
         context["language"] = lang
+        if "body" in context:
+            # sphinx-togglebutton writes its hints ("클릭하여 표시") once for the whole site,
+            # in the project's language, as globals read on DOMContentLoaded: reset them here.
+            context["body"] = ("<script>toggleHintShow = 'Click to show'; "
+                               "toggleHintHide = 'Click to hide';</script>\n" + context["body"])
         # Interface strings of the theme stay in English on English pages.
         identity = lambda message, *args, **kwargs: message  # noqa: E731
         context["_"] = identity

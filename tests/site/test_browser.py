@@ -225,6 +225,22 @@ def test_language_switch_links_twins(site, server, offline_page):
     assert page.url == url_of(server, site, ko)
 
 
+def test_collapsed_blocks_speak_the_page_language(site, server, offline_page):
+    """The "click to show" hint of solutions and hidden cells: Korean on ko, English on en."""
+    page = offline_page.page
+    hints = {}
+    for lang in ("ko", "en"):
+        found = [p for p in sorted((site / "book" / lang).glob("*.html"))
+                 if "admonition dropdown" in p.read_text(encoding="utf-8")]
+        if not found:
+            pytest.skip(f"no {lang} page with a dropdown block")
+        page.goto(url_of(server, site, found[0]), wait_until="load")
+        hints[lang] = page.evaluate(
+            "() => document.querySelector('button.toggle-button').dataset.toggleHint")
+    assert hints["en"] == "Click to show", hints
+    assert hints["ko"] != hints["en"] and any("\uac00" <= ch <= "\ud7a3" for ch in hints["ko"]), hints
+
+
 def test_saved_widgets_render(visits):
     pages = {name: v for name, v in visits.items() if v["widgetViews"]}
     if not pages:
