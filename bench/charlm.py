@@ -53,6 +53,8 @@ CONFIGS = {
                                             "bf16": True},
     "lstm-2x512-d0.5-wdrop0.3-parts-bf16": {**REFERENCE, "dropout": 0.5, "weight_drop": 0.3, "parts": True,
                                             "bf16": True},
+    "lstm-2x640-d0.5-wdrop0.3-parts-bf16": {**REFERENCE, "hidden": 640, "embed": 640, "dropout": 0.5,
+                                            "weight_drop": 0.3, "parts": True, "bf16": True},
     "gru-2x512": {**REFERENCE, "cell": "gru"},
     "lstm-1x256": {**REFERENCE, "layers": 1, "hidden": 256, "embed": 256, "dropout": 0.1},
     "lstm-2x512-jamo": {**REFERENCE, "tokens": "jamo", "dropout": 0.4},
