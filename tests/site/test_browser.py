@@ -231,7 +231,7 @@ def test_collapsed_blocks_speak_the_page_language(site, server, offline_page):
     hints = {}
     for lang in ("ko", "en"):
         found = [p for p in sorted((site / "book" / lang).glob("*.html"))
-                 if "admonition dropdown" in p.read_text(encoding="utf-8")]
+                 if "dropdown admonition" in p.read_text(encoding="utf-8")]
         if not found:
             pytest.skip(f"no {lang} page with a dropdown block")
         page.goto(url_of(server, site, found[0]), wait_until="load")
