@@ -136,18 +136,8 @@ def train_recall(cell, T, *, hidden=32, symbols=4, steps=500, batch=64, lr=0.01,
     :func:`train_marked_recall`) and "curve" (list of (step, accuracy) pairs, including
     the start and the end, when eval_every is given; else empty)
     """
-    _check_cell(cell)
     T = _check_int("T", T, 1)
-    steps = _check_int("steps", steps, 0)
-    batch = _check_int("batch", batch, 1)
-    seed = _check_int("seed", seed, 0)
-    if eval_every is not None:
-        eval_every = _check_int("eval_every", eval_every, 1)
-    if stop_at is not None and (eval_every is None or not 0 < stop_at <= 1):
-        raise ValueError(f"stop_at must be an accuracy in (0, 1] and needs eval_every, got "
-                         f"stop_at={stop_at!r}, eval_every={eval_every!r}")
-    if forget_bias is not None and cell != "lstm":
-        raise ValueError(f"forget_bias applies to cell='lstm' only, got cell={cell!r}")
+    symbols = _check_int("symbols", symbols, 2)
 
     def make_data(n, seed):
         x, y = recall_task(n, T, symbols, seed=seed)
@@ -189,27 +179,11 @@ def train_marked_recall(cell, T, *, hidden=32, symbols=4, lead=5, steps=600, bat
     measured before clipping), "clipped" (fraction of steps whose norm exceeded ``clip``)
     and "curve" ((step, accuracy) pairs when eval_every is given, else empty)
     """
-    _check_cell(cell)
     T = _check_int("T", T, 1)
     lead = _check_int("lead", lead, 1)
     if lead > T:
         raise ValueError(f"lead must be at most T, got lead={lead}, T={T}")
     symbols = _check_int("symbols", symbols, 2)
-    steps = _check_int("steps", steps, 0)
-    batch = _check_int("batch", batch, 1)
-    seed = _check_int("seed", seed, 0)
-    test_size = _check_int("test_size", test_size, 1)
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr < math.inf:
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
-    if isinstance(clip, bool) or not isinstance(clip, numbers.Real) or not 0 < clip < math.inf:
-        raise ValueError(f"clip must be a positive number, got {clip!r}")
-    if eval_every is not None:
-        eval_every = _check_int("eval_every", eval_every, 1)
-    if stop_at is not None and (eval_every is None or not 0 < stop_at <= 1):
-        raise ValueError(f"stop_at must be an accuracy in (0, 1] and needs eval_every, got "
-                         f"stop_at={stop_at!r}, eval_every={eval_every!r}")
-    if forget_bias is not None and cell != "lstm":
-        raise ValueError(f"forget_bias applies to cell='lstm' only, got cell={cell!r}")
 
     def make_data(n, seed):
         x, y, _ = marked_recall_task(n, T, symbols, lead, seed=seed)
@@ -222,13 +196,28 @@ def train_marked_recall(cell, T, *, hidden=32, symbols=4, lead=5, steps=600, bat
 
 def _fit(cell, n_in, hidden, symbols, make_data, *, steps, batch, lr, clip, forget_bias, seed,
          test_size, eval_every, stop_at, progress, desc):
-    """The training loop shared by the recall tasks (arguments already validated).
+    """The training loop shared by the recall tasks; checks the arguments they share.
 
     ``make_data(n, seed)`` returns ``n`` sequences ``x`` (n, T, n_in) and labels ``y`` (n,)
     as tensors; ``seed`` is an int (held-out set) or the training batches' generator.
     The order of the random draws (weights, held-out set, batches) is fixed, so results
     are reproducible from ``seed``.
     """
+    _check_cell(cell)
+    steps = _check_int("steps", steps, 0)
+    batch = _check_int("batch", batch, 1)
+    seed = _check_int("seed", seed, 0)
+    test_size = _check_int("test_size", test_size, 1)
+    for name, value in (("lr", lr), ("clip", clip)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < math.inf:
+            raise ValueError(f"{name} must be a positive number, got {value!r}")
+    if eval_every is not None:
+        eval_every = _check_int("eval_every", eval_every, 1)
+    if stop_at is not None and (eval_every is None or not 0 < stop_at <= 1):
+        raise ValueError(f"stop_at must be an accuracy in (0, 1] and needs eval_every, got "
+                         f"stop_at={stop_at!r}, eval_every={eval_every!r}")
+    if forget_bias is not None and cell != "lstm":
+        raise ValueError(f"forget_bias applies to cell='lstm' only, got cell={cell!r}")
     torch.manual_seed(seed)
     model = SequenceClassifier(cell, n_in, hidden, symbols)
     if forget_bias is not None:

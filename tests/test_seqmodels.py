@@ -127,6 +127,11 @@ def test_train_recall_bad_arguments():
         train_recall("LSTM", 5, steps=1)
     with pytest.raises(ValueError, match="T"):
         train_recall("lstm", 0, steps=1)
+    with pytest.raises(ValueError, match="symbols must be an integer >= 2"):
+        train_recall("lstm", 5, steps=1, symbols=0)
+    for name in ("lr", "clip"):          # checked once, in the loop both tasks share
+        with pytest.raises(ValueError, match=f"{name} must be a positive number"):
+            train_recall("lstm", 5, steps=1, **{name: 0.0})
 
 
 # ----- train_marked_recall -----
