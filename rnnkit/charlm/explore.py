@@ -24,7 +24,7 @@ import torch
 from rnnkit.data import StreamBatches, decompose
 
 from .model import CharLM
-from .sample import check_prompt, sample
+from .sample import check_prompt, next_token_distribution, sample
 
 #: Shown instead of characters that would be invisible in a figure.
 VISIBLE = {"\n": "↵", " ": "␣", "\t": "⇥"}
@@ -396,13 +396,7 @@ def next_char_probs(model, vocab, prompt, temperature=1.0, *, tokens="syllable")
     ids = torch.as_tensor(check_prompt(prompt, vocab, tokens))
     model.eval()
     logits, _ = model(ids[None], None)
-    s = logits[0, -1].double()
-    if t == 0:
-        p = torch.zeros_like(s)
-        p[int(s.argmax())] = 1.0
-    else:
-        p = torch.softmax(s / t, 0)
-    return p.numpy()
+    return next_token_distribution(logits[0, -1], t).numpy()
 
 
 def _top_ids(model, vocab, prompt, top, tokens):

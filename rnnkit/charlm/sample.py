@@ -27,6 +27,31 @@ def check_prompt(prompt, vocab, tokens="syllable"):
     return vocab.encode(token_text)
 
 
+def next_token_distribution(scores, temperature=1.0, top_k=None):
+    """The distribution a sampler draws from: ``p_i ∝ exp(s_i / τ)`` over the top-k scores.
+
+    Parameters
+    ----------
+    scores : tensor (V,), the model's logits for the next token
+    temperature : τ >= 0; 0 puts all mass on the argmax (greedy)
+    top_k : None, or keep only the k highest scores (k = 1 is greedy too)
+
+    Returns
+    -------
+    float64 tensor (V,) that sums to 1
+    """
+    scores = scores.double()
+    if temperature == 0 or top_k == 1:
+        p = torch.zeros_like(scores)
+        p[int(scores.argmax())] = 1.0
+        return p
+    scores = scores / temperature
+    if top_k is not None and top_k < scores.numel():
+        kth = torch.topk(scores, top_k).values[-1]
+        scores = scores.masked_fill(scores < kth, float("-inf"))
+    return torch.softmax(scores, 0)
+
+
 @torch.no_grad()
 def sample(model, vocab, prompt, length=200, *, temperature=1.0, top_k=None, tokens="syllable",
            seed=None, include_prompt=False):
@@ -64,11 +89,8 @@ def sample(model, vocab, prompt, length=200, *, temperature=1.0, top_k=None, tok
         if temperature == 0 or top_k == 1:
             nxt = int(last.argmax())
         else:
-            scores = last.double() / temperature
-            if top_k is not None and top_k < scores.numel():
-                kth = torch.topk(scores, top_k).values[-1]
-                scores = scores.masked_fill(scores < kth, float("-inf"))
-            nxt = int(torch.multinomial(torch.softmax(scores, 0), 1, generator=gen))
+            probs = next_token_distribution(last, temperature, top_k)
+            nxt = int(torch.multinomial(probs, 1, generator=gen))
         out.append(nxt)
         logits, state = model(torch.tensor([[nxt]]), state)
         last = logits[0, -1]

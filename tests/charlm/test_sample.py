@@ -1,6 +1,8 @@
 """Sampling: seeded, greedy limits, top-k, unknown prompt characters, jamo models."""
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 
@@ -75,3 +77,17 @@ def test_jamo_model_samples_syllables(text):
     assert whole.startswith("형식") and whole.endswith(out[1:])    # the boundary syllable may merge
     with pytest.raises(ValueError, match="'밟'"):   # ㄼ is not among the text's 자모
         sample(m, v, "밟", 5, tokens="jamo")
+
+
+def test_next_token_distribution_temperature_and_top_k():
+    from rnnkit.charlm.sample import next_token_distribution
+    s = torch.tensor([2.0, 1.0, 0.0, -1.0])
+    p1 = next_token_distribution(s, 1.0)
+    assert p1.dtype == torch.float64 and float(p1.sum()) == pytest.approx(1.0, abs=1e-12)
+    torch.testing.assert_close(p1, torch.softmax(s.double(), 0))
+    p_half = next_token_distribution(s, 0.5)                 # τ = 0.5 squares the ratios
+    assert float(p_half[0] / p_half[1]) == pytest.approx(math.e ** 2)
+    top2 = next_token_distribution(s, 1.0, top_k=2)
+    assert top2[2:].tolist() == [0.0, 0.0] and float(top2[0] / top2[1]) == pytest.approx(math.e)
+    for greedy in (next_token_distribution(s, 0), next_token_distribution(s, 1.3, top_k=1)):
+        assert greedy.tolist() == [1.0, 0.0, 0.0, 0.0]
