@@ -22,7 +22,7 @@ import torch
 
 from rnnkit.data import load_mujeong, split_text
 
-from .checkpoint import SHIPPED, load_checkpoint, save_checkpoint
+from .checkpoint import PRECISIONS, SHIPPED, load_checkpoint, save_checkpoint
 from .evaluate import evaluate_heldout
 from .model import CELLS, CharLM, count_parameters
 from .sample import check_prompt, sample
@@ -94,7 +94,11 @@ def build_parser():
                    help="tokens of that sample (0: none)")
     t.add_argument("--bf16", action="store_true",
                    help="train in bfloat16 autocast (faster on CPUs with AVX-512 BF16)")
-    t.add_argument("--half", action="store_true", help="store the weights as float16 (half the file size)")
+    t.add_argument("--precision", choices=PRECISIONS, default="float32",
+                   help="how the checkpoint stores the weights: float16 is half the file, int8 "
+                        "(one scale per matrix row) a quarter")
+    t.add_argument("--half", action="store_const", dest="precision", const="float16",
+                   help="the same as --precision float16")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
 
     e = sub.add_parser("evaluate", parents=[common], formatter_class=fmt,
@@ -156,7 +160,7 @@ def cmd_train(args):
             log[-1]["sample"] = sample(m, vocab, args.log_prompt, args.log_sample_length,
                                        temperature=0.8, tokens=args.tokens, seed=args.seed)
         save_checkpoint(args.checkpoint, m, vocab, tokens=args.tokens, log=log, meta=meta,
-                        half=args.half)
+                        precision=args.precision)
 
     from .train import train
     log = train(model, train_ids, steps=args.steps, minutes=args.minutes, batch=args.batch,
@@ -165,12 +169,15 @@ def cmd_train(args):
                 seed=args.seed, progress=not args.quiet)
     result = evaluate_heldout(model, vocab, args.tokens, train_text, valid_text)
     meta["heldout"] = result
-    if args.half:                 # the number a reader of the shipped file will reproduce
+    meta["precision"] = args.precision
+    if args.precision != "float32":       # the number a reader of the stored file will reproduce
+        meta["heldout_float32_bits_per_char"] = result["bits_per_char"]
         model, vocab, _ = load_checkpoint(save_checkpoint(args.checkpoint, model, vocab, tokens=args.tokens,
-                                                          log=log, meta=meta, half=True))
+                                                          log=log, meta=meta, precision=args.precision))
         result = evaluate_heldout(model, vocab, args.tokens, train_text, valid_text)
         meta["heldout"] = result
-    save_checkpoint(args.checkpoint, model, vocab, tokens=args.tokens, log=log, meta=meta, half=args.half)
+    save_checkpoint(args.checkpoint, model, vocab, tokens=args.tokens, log=log, meta=meta,
+                    precision=args.precision)
     for r in log:
         print(f"step {r['step']:6d}  {r['seconds']:8.1f} s  lr {r['lr']:.2e}  "
               f"train {r['train_bpc']:.4f}  held-out {r['valid_bpc']:.4f} bits/token")

@@ -4,7 +4,7 @@ A checkpoint is a ``torch.save`` of a plain dict (tensors, str, int, float, list
 dicts only, so that ``torch.load(..., weights_only=True)`` can read it without running
 any pickled code)::
 
-    format   "rnnkit.charlm"          version  1
+    format   "rnnkit.charlm"          version  2 (version 1 files, without ``scales``, still load)
     config   CharLM keyword arguments (vocab_size, cell, embed, hidden, layers, dropout, tie,
              and optionally weight_drop, embed_drop, parts = K of the (V, K) parts buffer)
     tokens   "syllable" or "jamo"
@@ -12,6 +12,13 @@ any pickled code)::
     weights  model.state_dict()
     log      training log, a list of dicts (step, seconds, lr, train_bpc, valid_bpc)
     meta     anything else JSON-like (data sha256, seed, command, final numbers)
+    scales   only in int8 files: for each int8 weight matrix W (R, C), its float32 row
+             scales s (R,), so that W ~ q * s[:, None]
+
+Three precisions (``precision=``): ``"float32"`` as trained; ``"float16"``, half the size;
+``"int8"``, a quarter: every weight matrix is stored as round(W / s) in int8 with one scale
+per row, s = max|W_row| / 127 (symmetric, per-row absmax quantization), and the vectors and
+buffers as float16. Loading always gives a float32 model.
 
 :func:`save_checkpoint` writes to a temporary file in the same directory and renames it
 over ``path`` with :func:`os.replace`: a reader, or a crash, sees the old file or the
@@ -36,35 +43,74 @@ from .tokens import TOKENS
 #: ``evaluate`` and ``sample`` when no ``--checkpoint`` is given.
 SHIPPED = Path(__file__).resolve().parents[1] / "checkpoints" / "charlm_mujeong.pt"
 FORMAT = "rnnkit.charlm"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
+PRECISIONS = ("float32", "float16", "int8")
 KEYS = ("format", "version", "config", "tokens", "chars", "weights", "log", "meta")
 CONFIG_KEYS = ("vocab_size", "cell", "embed", "hidden", "layers", "dropout", "tie")
 OPTIONAL_CONFIG_KEYS = ("weight_drop", "embed_drop")     # training-only; default 0
 _RETRAIN = "retrain with `python -m rnnkit.charlm train --checkpoint PATH`"
 
 
-def _half(state_dict):
-    """float16 copies of the floating tensors; tensors that share memory (tied weights) stay shared."""
-    done = {}
-    out = {}
-    for k, v in state_dict.items():
-        if v.is_floating_point():
-            key = (v.data_ptr(), tuple(v.shape))
-            if key not in done:
-                done[key] = v.detach().to(torch.float16)
-            out[k] = done[key]
-        else:
+def _compress(model, precision):
+    """The state dict at ``precision``, plus the int8 row scales ({} unless int8).
+
+    Tensors that share memory (the tied input and output matrix) stay shared, so the file
+    holds them once. Only the parameter matrices are quantized; biases, 1-D parameters and
+    buffers (such as the 0/1 자모 parts matrix, exact in float16) are stored as float16.
+    """
+    state = model.state_dict()
+    if precision == "float32":
+        return state, {}
+    matrices = {k for k, p in model.named_parameters() if p.dim() == 2}
+    done, out, scales = {}, {}, {}
+    for k, v in state.items():
+        if not v.is_floating_point():
             out[k] = v
+            continue
+        key = (v.data_ptr(), tuple(v.shape))
+        if key not in done:
+            v = v.detach().float()
+            if precision == "int8" and k in matrices:
+                s = v.abs().amax(dim=1) / 127.0
+                s = torch.where(s > 0, s, torch.ones_like(s))           # all-zero rows stay zero
+                done[key] = (torch.round(v / s[:, None]).clamp_(-127, 127).to(torch.int8), s)
+            else:
+                done[key] = (v.to(torch.float16), None)
+        out[k], scale = done[key]
+        if scale is not None:
+            scales[k] = scale
+    return out, scales
+
+
+def _expand(weights, scales, path):
+    """float32 weights from a stored state dict (dequantizing the int8 matrices)."""
+    if not isinstance(scales, dict):
+        raise _refuse(path, f"the int8 scales are a {type(scales).__name__}, expected a dict")
+    out = {}
+    for k, v in weights.items():
+        if k in scales:
+            s = scales[k]
+            if not isinstance(s, torch.Tensor) or v.dtype != torch.int8 or v.dim() != 2 or tuple(s.shape) != (v.shape[0],):
+                raise _refuse(path, f"weight {k} ({v.dtype}, shape {tuple(v.shape)}) does not fit "
+                                    f"its int8 scales ({tuple(s.shape) if isinstance(s, torch.Tensor) else type(s).__name__})")
+            out[k] = v.float() * s.float()[:, None]
+        elif v.dtype == torch.int8:
+            raise _refuse(path, f"weight {k} is int8 but the file has no scale for it")
+        else:
+            out[k] = v.float() if v.is_floating_point() else v
     return out
 
 
-def save_checkpoint(path, model, vocab, *, tokens="syllable", log=(), meta=None, half=False):
+def save_checkpoint(path, model, vocab, *, tokens="syllable", log=(), meta=None,
+                    precision="float32"):
     """Write ``model``, its vocabulary, the training log and ``meta`` to ``path`` atomically.
 
-    With ``half=True`` the weights are stored as float16, half the size; loading turns
-    them back into float32. Rounding changes the outputs slightly, so score the loaded
-    model (``train --half`` reports the held-out bpc of the float16 weights).
-    Returns the path written, as a :class:`pathlib.Path`.
+    ``precision`` is ``"float32"``, ``"float16"`` (half the size) or ``"int8"`` (a quarter:
+    per-row absmax quantization of the weight matrices, see the module docstring).
+    Loading turns the weights back into float32. Rounding changes the outputs slightly,
+    so score the loaded model (``train --precision`` reports the held-out bpc of the
+    stored weights). Returns the path written, as a :class:`pathlib.Path`.
     """
     if not isinstance(path, (str, os.PathLike)) or str(path) == "":
         raise ValueError(f"path must be a non-empty str or os.PathLike, got {path!r}")
@@ -75,11 +121,15 @@ def save_checkpoint(path, model, vocab, *, tokens="syllable", log=(), meta=None,
                          f"vocab_size = {model.vocab_size}")
     if tokens not in TOKENS:
         raise ValueError(f"tokens must be one of {TOKENS}, got {tokens!r}")
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
     path = Path(path)
-    weights = _half(model.state_dict()) if half else model.state_dict()
+    weights, scales = _compress(model, precision)
     ckpt = dict(format=FORMAT, version=VERSION, config=dict(model.config), tokens=tokens,
                 chars=list(vocab.chars), weights=weights, log=[dict(r) for r in log],
                 meta=dict(meta or {}))
+    if scales:
+        ckpt["scales"] = scales
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
@@ -124,9 +174,9 @@ def load_checkpoint(path):
         got = ckpt.get("format") if isinstance(ckpt, dict) else type(ckpt).__name__
         raise _refuse(path, f"not an {FORMAT} checkpoint (format field: {got!r})",
                       "pass a file written by `python -m rnnkit.charlm train`")
-    if ckpt.get("version") != VERSION:
+    if ckpt.get("version") not in READABLE_VERSIONS:
         raise _refuse(path, f"checkpoint format version {ckpt.get('version')!r}, "
-                            f"but this rnnkit reads version {VERSION}",
+                            f"but this rnnkit reads versions {', '.join(map(str, READABLE_VERSIONS))}",
                       "use the rnnkit that wrote it, or " + _RETRAIN)
     missing = [k for k in KEYS if k not in ckpt]
     config = ckpt.get("config")
@@ -145,13 +195,14 @@ def load_checkpoint(path):
         shape = tuple(emb.shape) if emb is not None else None
         raise _refuse(path, f"the vocabulary has {len(chars)} characters but the embedding "
                             f"weights have shape {shape}, expected ({len(chars)}, {config['embed']})")
+    weights = _expand(ckpt["weights"], ckpt.get("scales", {}), path)
     try:
         vocab = Vocab(chars)
         parts = config.get("parts", 0)         # the (V, K) matrix itself is a buffer in the weights
         model = CharLM(**{k: config[k] for k in CONFIG_KEYS},
                        **{k: config[k] for k in OPTIONAL_CONFIG_KEYS if k in config},
                        parts=torch.zeros(config["vocab_size"], parts) if parts else None)
-        model.load_state_dict(ckpt["weights"])
+        model.load_state_dict(weights)
     except (ValueError, RuntimeError, TypeError) as err:
         msg = " ".join(str(err).split())
         raise _refuse(path, f"config, vocabulary and weights do not fit together ({msg[:300]})") from None

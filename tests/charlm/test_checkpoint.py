@@ -34,13 +34,84 @@ def test_round_trip_gives_identical_logits(tmp_path, vocab, tie):
 def test_half_precision_weights(tmp_path, vocab, tie):
     m = _model(vocab, tie=tie)
     full = save_checkpoint(tmp_path / "full.pt", m, vocab).stat().st_size
-    half = save_checkpoint(tmp_path / "half.pt", m, vocab, half=True).stat().st_size
+    half = save_checkpoint(tmp_path / "half.pt", m, vocab, precision="float16").stat().st_size
     assert half < 0.6 * full                        # tied matrix stored once, at 2 bytes a number
     m2, _, _ = load_checkpoint(tmp_path / "half.pt")
     assert m2.embed.weight.dtype == torch.float32 and (m2.head.weight is m2.embed.weight) == tie
     x = torch.randint(0, len(vocab), (2, 30))
     diff = (m(x)[0] - m2(x)[0]).abs().max()
     assert 0 < diff < 1e-2
+
+
+def _big(vocab, **kw):
+    """Large enough that the matrices, not the file's bookkeeping, set its size."""
+    torch.manual_seed(0)
+    return CharLM(len(vocab), embed=96, hidden=96, layers=2, **kw).eval()
+
+
+@pytest.mark.parametrize("tie", [True, False])
+def test_int8_weights_are_a_quarter_and_within_half_a_step(tmp_path, vocab, tie):
+    m = _big(vocab, tie=tie)
+    with torch.no_grad():
+        m.rnn.weight_hh_l1[5].zero_()              # an all-zero row must stay exactly zero
+    full = save_checkpoint(tmp_path / "full.pt", m, vocab).stat().st_size
+    q = save_checkpoint(tmp_path / "q.pt", m, vocab, precision="int8").stat().st_size
+    assert q < 0.3 * full
+    raw = torch.load(tmp_path / "q.pt", weights_only=True)
+    assert raw["version"] == 2 and raw["weights"]["rnn.weight_ih_l0"].dtype == torch.int8
+    assert raw["weights"]["rnn.bias_ih_l0"].dtype == torch.float16
+    assert set(raw["scales"]) == {k for k, p in m.named_parameters() if p.dim() == 2} | (
+        {"head.weight"} if tie else set())
+    m2, _, _ = load_checkpoint(tmp_path / "q.pt")
+    assert (m2.head.weight is m2.embed.weight) == tie
+    for (name, p), p2 in zip(m.named_parameters(), m2.parameters()):
+        if p.dim() == 2:                           # round to nearest: error at most half a step
+            step = p.abs().amax(dim=1, keepdim=True) / 127
+            err = (p - p2).abs()
+            assert torch.all(err <= 0.5 * step + 1e-7), name
+            assert err.max() > 0, name
+    assert torch.equal(m2.rnn.weight_hh_l1[5], torch.zeros(96))
+    x = torch.randint(0, len(vocab), (2, 30))
+    logp, logp2 = (torch.log_softmax(mm(x)[0], -1) for mm in (m, m2))
+    assert 0 < (logp - logp2).abs().max() < 0.05
+
+
+def test_int8_keeps_the_jamo_parts_buffer_exact(tmp_path):
+    from rnnkit.charlm.tokens import jamo_parts
+    from rnnkit.data import Vocab
+    vocab = Vocab(list("형식은 영채를보았다."))
+    parts = jamo_parts(vocab.chars)
+    torch.manual_seed(0)
+    m = CharLM(len(vocab), embed=8, hidden=8, parts=parts).eval()
+    m2, _, _ = load_checkpoint(save_checkpoint(tmp_path / "q.pt", m, vocab, precision="int8"))
+    assert torch.equal(m2.parts, torch.as_tensor(parts, dtype=torch.float32))
+
+
+def test_version_1_files_still_load(tmp_path, vocab):
+    path = _tampered(tmp_path, vocab, lambda c: c.update(version=1))
+    m2, _, _ = load_checkpoint(path)
+    x = torch.randint(0, len(vocab), (2, 30))
+    assert torch.equal(_model(vocab)(x)[0], m2(x)[0])
+
+
+def _tampered_int8(tmp_path, vocab, change):
+    path = save_checkpoint(tmp_path / "q.pt", _model(vocab), vocab, precision="int8")
+    ckpt = torch.load(path, weights_only=True)
+    change(ckpt)
+    torch.save(ckpt, tmp_path / "bad.pt")
+    return tmp_path / "bad.pt"
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda c: c.pop("scales"), r"weight embed.weight is int8 but the file has no scale for it"),
+    (lambda c: c["scales"].update({"embed.weight": torch.ones(3)}),
+     r"weight embed.weight \(torch.int8, shape \(\d+, 16\)\) does not fit its int8 scales \(\(3,\)\)"),
+    (lambda c: c["scales"].update({"embed.weight": 0.5}), r"does not fit its int8 scales \(float\)"),
+    (lambda c: c.update(scales=[1, 2]), r"the int8 scales are a list, expected a dict"),
+])
+def test_bad_int8_files_are_refused(tmp_path, vocab, change, message):
+    with pytest.raises(ValueError, match=message):
+        load_checkpoint(_tampered_int8(tmp_path, vocab, change))
 
 
 def test_atomic_write_leaves_no_temp_files(tmp_path, vocab):
@@ -88,7 +159,7 @@ def _tampered(tmp_path, vocab, change):
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda c: c.update(version=2), r"version 2, but this rnnkit reads version 1"),
+    (lambda c: c.update(version=3), r"version 3, but this rnnkit reads versions 1, 2"),
     (lambda c: c.update(format="something.else"),
      r"not an rnnkit.charlm checkpoint \(format field: 'something.else'\)"),
     (lambda c: c.pop("chars"), r"lacks chars"),
@@ -112,4 +183,6 @@ def test_save_checks_its_arguments(tmp_path, vocab):
         save_checkpoint(tmp_path / "m.pt", CharLM(len(vocab) + 1, embed=4, hidden=4), vocab)
     with pytest.raises(ValueError, match="tokens"):
         save_checkpoint(tmp_path / "m.pt", m, vocab, tokens="words")
+    with pytest.raises(ValueError, match=r"precision must be one of \('float32', 'float16', 'int8'\), got 'int4'"):
+        save_checkpoint(tmp_path / "m.pt", m, vocab, precision="int4")
     assert os.listdir(tmp_path) == []

@@ -127,3 +127,18 @@ def test_train_half_stores_float16_and_reports_their_bpc(tmp_path, text_file, ca
     assert f"held-out: {raw['meta']['heldout']['bits_per_char']:.4f}" in out
     model, _, _ = load_checkpoint(ckpt)
     assert model.embed.weight.dtype == torch.float32
+    assert raw["meta"]["precision"] == "float16"
+
+
+def test_train_int8_stores_int8_and_reports_both_numbers(tmp_path, text_file, capsys):
+    import torch
+    ckpt = tmp_path / "q.pt"
+    assert main(["train", "--steps", "3", "--data", str(text_file), "--checkpoint", str(ckpt),
+                 "--quiet", "--precision", "int8"] + SMALL) == 0
+    raw = torch.load(ckpt, weights_only=True)
+    assert raw["weights"]["embed.weight"].dtype == torch.int8
+    meta = raw["meta"]
+    assert meta["precision"] == "int8"
+    stored, trained = meta["heldout"]["bits_per_char"], meta["heldout_float32_bits_per_char"]
+    assert stored != trained and abs(stored - trained) < 0.05
+    assert f"held-out: {stored:.4f}" in capsys.readouterr().out
