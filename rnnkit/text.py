@@ -13,67 +13,46 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnnkit.data.vocab import Vocab
 
-class CharVocab:
-    """A fixed list of distinct characters and the id (position) of each.
+
+class CharVocab(Vocab):
+    """:class:`rnnkit.data.Vocab` for the small examples: ids in order of first appearance.
+
+    Chapter 07's vocabulary sorts the characters of the novel by code point, so that the
+    ids do not depend on the text's order; for "hello" the classic numbering is h, e, l, o,
+    which is what ``CharVocab.from_text`` gives by default. Everything else (``chars``,
+    ``index``, ``encode``, ``decode``, ``unk``, saving) is ``Vocab``'s.
 
     Parameters
     ----------
     chars : iterable of str
         Distinct single characters; ``chars[k]`` gets id ``k``.
+    unk : str or None
+        As in :class:`rnnkit.data.Vocab`.
     """
 
-    def __init__(self, chars):
-        chars = tuple(chars)
-        if not chars:
-            raise ValueError("chars must hold at least one character, got none")
-        for c in chars:
-            if not isinstance(c, str) or len(c) != 1:
-                raise ValueError(f"chars must be single characters, got {c!r}")
-        if len(set(chars)) != len(chars):
-            dupes = sorted({c for c in chars if chars.count(c) > 1})
-            raise ValueError(f"chars must be distinct, got duplicates {dupes}")
-        self.chars = chars
-        self.index = {c: k for k, c in enumerate(chars)}
-
     @classmethod
-    def from_text(cls, text, order="appearance"):
+    def from_text(cls, text, order="appearance", *, unk=None):
         """The characters of ``text``, in order of first appearance or sorted by code point.
 
         ``order="appearance"`` gives h, e, l, o for "hello" (the classic example);
-        ``order="sorted"`` gives e, h, l, o.
+        ``order="sorted"`` gives e, h, l, o, the same ids as ``Vocab.from_text``.
         """
-        if not isinstance(text, str) or not text:
-            raise ValueError(f"text must be a non-empty string, got {text!r}")
-        if order == "appearance":
-            return cls(dict.fromkeys(text))
         if order == "sorted":
-            return cls(sorted(set(text)))
-        raise ValueError(f"order must be 'appearance' or 'sorted', got {order!r}")
-
-    def __len__(self):
-        return len(self.chars)
+            return super().from_text(text, unk=unk)
+        if order != "appearance":
+            raise ValueError(f"order must be 'appearance' or 'sorted', got {order!r}")
+        if not isinstance(text, str) or not text:
+            raise ValueError(f"text must be a non-empty str, got {text!r:.60}")
+        chars = list(dict.fromkeys(text))
+        if unk is not None and unk not in chars:
+            chars.append(unk)
+        return cls(chars, unk=unk)
 
     def __repr__(self):
-        return f"CharVocab({''.join(self.chars)!r})"
-
-    def encode(self, text):
-        """Ids of the characters of ``text``: an int64 array of shape (len(text),)."""
-        if not isinstance(text, str):
-            raise ValueError(f"text must be a string, got {type(text).__name__}")
-        unknown = sorted(set(text) - set(self.index))
-        if unknown:
-            raise ValueError(f"text contains characters not in the vocabulary: {unknown}")
-        return np.array([self.index[c] for c in text], dtype=np.int64)
-
-    def decode(self, ids):
-        """The string whose character ids are ``ids`` (a 1-D integer array or sequence)."""
-        ids = np.asarray(ids)
-        if ids.ndim != 1 or (ids.size and not np.issubdtype(ids.dtype, np.integer)):
-            raise ValueError(f"ids must be a 1-D integer array, got shape {ids.shape}, dtype {ids.dtype}")
-        if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
-            raise ValueError(f"ids must lie in [0, V = {len(self)}), got values in [{ids.min()}, {ids.max()}]")
-        return "".join(self.chars[i] for i in ids)
+        head = "".join(self.chars[:20]) + ("…" if len(self) > 20 else "")
+        return f"CharVocab({head!r})"
 
 
 def one_hot(ids, V, dtype=np.float64):

@@ -19,6 +19,16 @@ def test_sorted_order_and_round_trip():
     assert v.decode(v.encode("정한 무")) == "정한 무"
 
 
+def test_char_vocab_is_a_vocab_with_another_default_order():
+    from rnnkit.data import Vocab
+    v = CharVocab.from_text("hello")
+    assert isinstance(v, Vocab) and repr(v) == "CharVocab('helo')"
+    assert CharVocab.from_text("hello", order="sorted") == Vocab.from_text("hello")
+    u = CharVocab.from_text("hello", unk="?")
+    assert u.chars == ("h", "e", "l", "o", "?") and u.decode(u.encode("help")) == "hel?"
+    assert Vocab.from_json(v.to_json()).chars == v.chars
+
+
 def test_one_hot_picks_a_column_of_the_weights():
     x = one_hot(np.array([[0, 2], [3, 3]]), 4)
     assert x.shape == (2, 2, 4) and x.dtype == np.float64
@@ -35,7 +45,7 @@ def test_one_hot_picks_a_column_of_the_weights():
     (lambda: CharVocab(["ab"]), "single characters"),
     (lambda: CharVocab.from_text(""), "non-empty"),
     (lambda: CharVocab.from_text("ab", order="random"), "order"),
-    (lambda: CharVocab.from_text("hello").encode("help"), r"\['p'\]"),
+    (lambda: CharVocab.from_text("hello").encode("help"), r"1 character\(s\) not in the vocabulary \(first, sorted: 'p'\)"),
     (lambda: CharVocab.from_text("hello").decode(np.array([4])), r"\[0, V = 4\)"),
     (lambda: one_hot(np.array([0, 4]), 4), r"\[0, V = 4\)"),
     (lambda: one_hot(np.array([0.0]), 4), "integer"),
