@@ -39,16 +39,7 @@ class CharVocab(Vocab):
         ``order="appearance"`` gives h, e, l, o for "hello" (the classic example);
         ``order="sorted"`` gives e, h, l, o, the same ids as ``Vocab.from_text``.
         """
-        if order == "sorted":
-            return super().from_text(text, unk=unk)
-        if order != "appearance":
-            raise ValueError(f"order must be 'appearance' or 'sorted', got {order!r}")
-        if not isinstance(text, str) or not text:
-            raise ValueError(f"text must be a non-empty str, got {text!r:.60}")
-        chars = list(dict.fromkeys(text))
-        if unk is not None and unk not in chars:
-            chars.append(unk)
-        return cls(chars, unk=unk)
+        return super().from_text(text, order=order, unk=unk)
 
     def __repr__(self):
         head = "".join(self.chars[:20]) + ("…" if len(self) > 20 else "")

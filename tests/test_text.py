@@ -44,7 +44,7 @@ def test_one_hot_picks_a_column_of_the_weights():
     (lambda: CharVocab(["a", "a"]), "distinct"),
     (lambda: CharVocab(["ab"]), "single characters"),
     (lambda: CharVocab.from_text(""), "non-empty"),
-    (lambda: CharVocab.from_text("ab", order="random"), "order"),
+    (lambda: CharVocab.from_text("ab", order="random"), "order must be 'sorted' or 'appearance'"),
     (lambda: CharVocab.from_text("hello").encode("help"), r"1 character\(s\) not in the vocabulary \(first, sorted: 'p'\)"),
     (lambda: CharVocab.from_text("hello").decode(np.array([4])), r"\[0, V = 4\)"),
     (lambda: one_hot(np.array([0, 4]), 4), r"\[0, V = 4\)"),

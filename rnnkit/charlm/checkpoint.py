@@ -62,7 +62,8 @@ def _compress(model, precision):
     state = model.state_dict()
     if precision == "float32":
         return state, {}
-    matrices = {k for k, p in model.named_parameters() if p.dim() == 2}
+    # by storage, not by name: a tied matrix has two names and named_parameters() gives one
+    matrices = {p.data_ptr() for p in model.parameters() if p.dim() == 2}
     done, out, scales = {}, {}, {}
     for k, v in state.items():
         if not v.is_floating_point():
@@ -70,8 +71,9 @@ def _compress(model, precision):
             continue
         key = (v.data_ptr(), tuple(v.shape))
         if key not in done:
+            matrix = v.data_ptr() in matrices
             v = v.detach().float()
-            if precision == "int8" and k in matrices:
+            if precision == "int8" and matrix:
                 s = v.abs().amax(dim=1) / 127.0
                 s = torch.where(s > 0, s, torch.ones_like(s))           # all-zero rows stay zero
                 done[key] = (torch.round(v / s[:, None]).clamp_(-127, 127).to(torch.int8), s)
@@ -91,9 +93,10 @@ def _expand(weights, scales, path):
     for k, v in weights.items():
         if k in scales:
             s = scales[k]
-            if not isinstance(s, torch.Tensor) or v.dtype != torch.int8 or v.dim() != 2 or tuple(s.shape) != (v.shape[0],):
+            found = tuple(s.shape) if isinstance(s, torch.Tensor) else type(s).__name__
+            if found != (v.shape[0],) or v.dtype != torch.int8 or v.dim() != 2:
                 raise _refuse(path, f"weight {k} ({v.dtype}, shape {tuple(v.shape)}) does not fit "
-                                    f"its int8 scales ({tuple(s.shape) if isinstance(s, torch.Tensor) else type(s).__name__})")
+                                    f"its int8 scales ({found})")
             out[k] = v.float() * s.float()[:, None]
         elif v.dtype == torch.int8:
             raise _refuse(path, f"weight {k} is int8 but the file has no scale for it")

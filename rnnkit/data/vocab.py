@@ -73,14 +73,17 @@ class Vocab:
         self.unk = unk
 
     @classmethod
-    def from_text(cls, text, *, unk=None):
-        """The distinct characters of ``text`` sorted by code point.
+    def from_text(cls, text, *, order="sorted", unk=None):
+        """The distinct characters of ``text``, sorted by code point (default) or in order of
+        first appearance (``order="appearance"``: h, e, l, o for "hello").
 
         If ``unk`` is given and does not occur in ``text``, it is added as the last id.
         """
         if not isinstance(text, str) or not text:
             raise ValueError(f"text must be a non-empty str, got {text!r:.60}")
-        chars = sorted(set(text))
+        if order not in ("sorted", "appearance"):
+            raise ValueError(f"order must be 'sorted' or 'appearance', got {order!r}")
+        chars = sorted(set(text)) if order == "sorted" else list(dict.fromkeys(text))
         if unk is not None and isinstance(unk, str) and len(unk) == 1 and unk not in chars:
             chars.append(unk)
         return cls(chars, unk=unk)

@@ -154,3 +154,11 @@ def test_the_novels_vocabulary(novel):
     assert sum(c in unseen for c in valid) == 53
     with pytest.raises(ValueError, match="40 character"):
         Vocab.from_text(train).encode(valid)
+
+
+def test_from_text_in_order_of_first_appearance():
+    v = Vocab.from_text("hello", order="appearance")
+    assert v.chars == ("h", "e", "l", "o")
+    assert Vocab.from_text("hello", order="appearance", unk="?").chars == ("h", "e", "l", "o", "?")
+    with pytest.raises(ValueError, match=r"order must be 'sorted' or 'appearance', got 'random'"):
+        Vocab.from_text("hello", order="random")
