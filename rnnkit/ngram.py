@@ -214,7 +214,7 @@ class AbsoluteDiscountNgram(NgramModel):
 
     def _fitted(self):
         # Continuation counts: cont[m][h][c] = number of distinct a with N(a h c) > 0.
-        self.cont, self.cont_totals = [], []
+        self.cont, self.cont_totals, self._rows = [], [], {}
         if not self.kneser_ney:
             return
         for m in range(self.order - 1):
@@ -252,16 +252,26 @@ class AbsoluteDiscountNgram(NgramModel):
         d, top = self.discount, len(h)
         p = np.full(self.V, 1.0 / self.V)
         for m in range(top + 1):
-            counts, totals = self._tables(m, top)
-            hm = h[top - m:]
-            row = counts.get(hm)
-            if row:
-                n_h = totals[hm]
-                kept = np.zeros(self.V)
-                for c, n in row.items():
-                    kept[self.index[c]] = max(n - d, 0.0)
-                p = kept / n_h + d * len(row) / n_h * p
+            row = self._row_arrays(m, top, h[top - m:])
+            if row is not None:
+                ids, kept, n_h = row
+                p = p * (d * len(ids) / n_h)
+                p[ids] += kept / n_h
         return p
+
+    def _row_arrays(self, m, top, hm):
+        """(ids, max(N - d, 0), N(h ·)) of one history's row as arrays, or None; cached."""
+        kn = self.kneser_ney and m < top
+        key = (kn, hm)
+        cache = self.__dict__.setdefault("_rows", {})
+        if key not in cache:
+            counts, totals = self._tables(m, top)
+            row = counts.get(hm)
+            cache[key] = None if not row else (
+                np.fromiter((self.index[c] for c in row), np.int64, len(row)),
+                np.maximum(np.fromiter(row.values(), np.float64, len(row)) - self.discount, 0.0),
+                totals[hm])
+        return cache[key]
 
     def __repr__(self):
         kind = "Kneser-Ney" if self.kneser_ney else "absolute discounting"
