@@ -64,9 +64,19 @@ def _run(model, x, state, chunk):
     return state
 
 
-@torch.no_grad()
 def total_bits(model, ids, *, start=1, streams=16, warmup=256, chunk=512):
     """Total bits of ``ids[start:]``, each predicted from everything before it.
+
+    The sum of :func:`token_bits` (same parameters); returns ``(bits, count)``, a float and
+    the number of scored targets (n - start).
+    """
+    bits = token_bits(model, ids, start=start, streams=streams, warmup=warmup, chunk=chunk)
+    return float(bits.sum()), len(bits)
+
+
+@torch.no_grad()
+def token_bits(model, ids, *, start=1, streams=16, warmup=256, chunk=512):
+    """Bits of every target ``ids[start:]``, each predicted from everything before it.
 
     Parameters
     ----------
@@ -79,7 +89,7 @@ def total_bits(model, ids, *, start=1, streams=16, warmup=256, chunk=512):
 
     Returns
     -------
-    (bits, count) : float total bits, int number of scored targets (n - start)
+    float64 array (n - start,): ``-log2 p(ids[i] | ids[:i])`` for i = start .. n-1, in order
     """
     ids = _as_ids(ids)
     plan = stream_plan(len(ids), start, streams, warmup)
@@ -103,13 +113,13 @@ def total_bits(model, ids, *, start=1, streams=16, warmup=256, chunk=512):
     mask = torch.zeros(B, T, dtype=torch.float64)
     for b, (_, a, z) in enumerate(plan):
         x[b, :z - a], y[b, :z - a], mask[b, :z - a] = ids[a - 1:z - 1], ids[a:z], 1.0
-    nats = 0.0
+    nats = torch.zeros(B, T, dtype=torch.float64)
     for k in range(0, T, chunk):
         logits, state = model(x[:, k:k + chunk], state)
         nll = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y[:, k:k + chunk].reshape(-1),
                               reduction="none")
-        nats += float((nll.double() * mask[:, k:k + chunk].reshape(-1)).sum())
-    return nats / LN2, len(ids) - start
+        nats[:, k:k + chunk] = nll.double().reshape(B, -1)
+    return (nats[mask > 0] / LN2).numpy()             # row-major: piece 0, then piece 1, ... = text order
 
 
 def dynamic_bits(model, ids, *, start=1, segment=100, lr=0.1, warmup=256):

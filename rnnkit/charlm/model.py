@@ -162,30 +162,35 @@ class CharLM(nn.Module):
 
 
 def detach_state(state):
-    """The same state cut off from the autograd graph (BPTT stops at the window edge)."""
+    """The same state cut off from the autograd graph (BPTT stops at the window edge).
+
+    States may nest: an LSTM's is a tuple (h, c), a mixture's a tuple of its members' states.
+    """
     if state is None:
         return None
     if isinstance(state, tuple):
-        return tuple(s.detach() for s in state)
+        return tuple(detach_state(s) for s in state)
     return state.detach()
 
 
 def select_streams(state, rows):
     """The state of streams ``rows`` only (index into dimension N of every (L, N, H) tensor)."""
     if isinstance(state, tuple):
-        return tuple(s[:, rows] for s in state)
+        return tuple(select_streams(s, rows) for s in state)
     return state[:, rows]
 
 
 def cat_streams(states):
     """Concatenate states along the stream dimension N."""
     if isinstance(states[0], tuple):
-        return tuple(torch.cat(parts, dim=1) for parts in zip(*states))
+        return tuple(cat_streams(list(parts)) for parts in zip(*states))
     return torch.cat(states, dim=1)
 
 
 def zero_state(model, n):
-    """The all-zero state of ``model`` for ``n`` streams."""
+    """The all-zero state of ``model`` for ``n`` streams (models other than CharLM say theirs)."""
+    if hasattr(model, "zero_state"):
+        return model.zero_state(n)
     c = model.config
     z = torch.zeros(c["layers"], n, c["hidden"])
     return (z, z.clone()) if c["cell"] == "lstm" else z

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnkit.charlm import CharLM, dynamic_bits, evaluate_heldout, total_bits
+from rnnkit.charlm import CharLM, dynamic_bits, evaluate_heldout, token_bits, total_bits
 from rnnkit.charlm.evaluate import stream_plan
 from rnnkit.data import split_text
 
@@ -105,3 +105,17 @@ def test_jamo_bits_per_syllable_is_total_bits_over_characters(text):
     assert r["tokens_scored"] == len(to_tokens(valid, "jamo")) > r["chars"] == len(valid)
     assert r["bits_per_char"] == pytest.approx(r["bits"] / len(valid))
     assert r["bits_per_char"] == pytest.approx(r["bits_per_token"] * r["tokens_scored"] / r["chars"])
+
+
+@pytest.mark.parametrize("streams", [1, 3])
+def test_token_bits_are_each_characters_bits_in_text_order(text, vocab, streams):
+    torch.manual_seed(0)
+    m = CharLM(len(vocab), embed=16, hidden=16).eval()
+    ids = torch.as_tensor(vocab.encode(text[:200]))
+    bits = token_bits(m, ids, start=20, streams=streams, warmup=400)
+    with torch.no_grad():
+        logits, _ = m(ids[None, :-1])
+    expected = -torch.log_softmax(logits[0], -1).gather(1, ids[1:, None])[:, 0].double() / math.log(2)
+    assert bits.shape == (180,)
+    np.testing.assert_allclose(bits, expected[19:].numpy(), rtol=1e-4, atol=1e-5)
+    assert total_bits(m, ids, start=20, streams=streams, warmup=400) == (pytest.approx(bits.sum(), rel=1e-12), 180)
