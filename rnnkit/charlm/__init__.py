@@ -5,17 +5,20 @@
 - :mod:`~rnnkit.charlm.evaluate` - held-out bits per character, static and dynamic.
 - :mod:`~rnnkit.charlm.sample` - temperature / top-k sampling from a Korean prompt.
 - :mod:`~rnnkit.charlm.checkpoint` - one-file checkpoints, saved atomically, checked on load.
+- :mod:`~rnnkit.charlm.mixture` - :class:`MixtureLM`: averaged probabilities of several models.
 - :mod:`~rnnkit.charlm.numpy_baseline` - post 003's numpy LSTM, the baseline to beat.
 
-Command line: ``python -m rnnkit.charlm train | evaluate | sample --help``.
+Command line: ``python -m rnnkit.charlm train | evaluate | sample | mix --help``.
 """
 from .checkpoint import load_checkpoint, save_checkpoint
-from .evaluate import dynamic_bits, evaluate_heldout, total_bits
+from .evaluate import dynamic_bits, evaluate_heldout, token_bits, total_bits
+from .mixture import MixtureLM, NgramLM, load_any, load_mixture, mixture_bits, save_mixture
 from .model import CharLM, count_parameters, detach_state
 from .sample import sample
 from .tokens import build_vocab, from_tokens, to_tokens
 from .train import lr_at, train
 
-__all__ = ["CharLM", "count_parameters", "detach_state", "train", "lr_at", "total_bits",
+__all__ = ["CharLM", "count_parameters", "detach_state", "train", "lr_at", "total_bits", "token_bits",
            "dynamic_bits", "evaluate_heldout", "sample", "save_checkpoint", "load_checkpoint",
-           "build_vocab", "to_tokens", "from_tokens"]
+           "build_vocab", "to_tokens", "from_tokens", "MixtureLM", "NgramLM", "save_mixture",
+           "load_mixture", "load_any", "mixture_bits"]

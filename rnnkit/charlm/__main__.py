@@ -4,6 +4,7 @@
     python -m rnnkit.charlm evaluate --checkpoint mujeong.pt [--dynamic]
     python -m rnnkit.charlm sample   --checkpoint mujeong.pt --prompt 형식은 --temperature 0.8
     python -m rnnkit.charlm sample   --prompt 형식은        # the model shipped with rnnkit
+    python -m rnnkit.charlm mix      a.pt b.pt --ngram 5 --checkpoint mixture.pt
 
 The text comes from ``--data PATH``, else from where :func:`rnnkit.data.load_mujeong`
 finds it (``$RNNKIT_MUJEONG``, the cache, a download). Any text file works with
@@ -24,6 +25,7 @@ from rnnkit.data import load_mujeong, split_text
 
 from .checkpoint import PRECISIONS, SHIPPED, load_checkpoint, save_checkpoint
 from .evaluate import evaluate_heldout
+from .mixture import load_any, load_mixture, needs_text, save_mixture
 from .model import CELLS, CharLM, count_parameters
 from .sample import check_prompt, sample
 from .tokens import TOKENS, build_vocab, jamo_parts, to_tokens
@@ -96,7 +98,7 @@ def build_parser():
                    help="train in bfloat16 autocast (faster on CPUs with AVX-512 BF16)")
     t.add_argument("--precision", choices=PRECISIONS, default="float32",
                    help="how the checkpoint stores the weights: float16 is half the file, int8 "
-                        "(one scale per matrix row) a quarter")
+                        "(one scale per matrix row) a quarter, int4 (one scale per 128 entries) an eighth")
     t.add_argument("--half", action="store_const", dest="precision", const="float16",
                    help="the same as --precision float16")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -113,6 +115,17 @@ def build_parser():
     s.add_argument("--length", type=int, default=300, help="tokens to generate")
     s.add_argument("--temperature", type=float, default=0.8, help="0 = greedy")
     s.add_argument("--top-k", type=_positive(int), default=None, help="sample among the k likeliest")
+
+    m = sub.add_parser("mix", parents=[common], formatter_class=fmt,
+                       help="average trained models (and an n-gram) into one mixture file")
+    m.add_argument("members", nargs="+", metavar="MODEL", help="checkpoints of the models to mix")
+    m.add_argument("--ngram", type=int, default=5,
+                   help="order of a Kneser-Ney n-gram member counted from the training text (0: none)")
+    m.add_argument("--discount", type=float, default=0.75, help="the n-gram's discount d, in (0, 1]")
+    m.add_argument("--weights", type=float, nargs="+", default=None,
+                   help="one weight per member, the n-gram last (default: all equal)")
+    m.add_argument("--precision", choices=PRECISIONS, default="int4",
+                   help="how the file stores each model's weights")
     return p
 
 
@@ -194,9 +207,21 @@ def _print_result(r, tokens):
               f"{r['dynamic_bits_per_char']:.4f} {unit}")
 
 
+def _load(args, need_text):
+    """The model of --checkpoint (one model or a mixture) and, if needed, the text.
+
+    A single model is read before the text, so a bad file is reported without looking for
+    the novel; a mixture with an n-gram member needs the training text to be loaded at all.
+    """
+    if needs_text(args.checkpoint):
+        text = _text(args)
+        return (*load_any(args.checkpoint, split_text(text)[0]), text)
+    model, vocab, ckpt = load_any(args.checkpoint)
+    return model, vocab, ckpt, (_text(args) if need_text else None)
+
+
 def cmd_evaluate(args):
-    model, vocab, ckpt = load_checkpoint(args.checkpoint)
-    text = _text(args)
+    model, vocab, ckpt, text = _load(args, need_text=True)
     train_text, valid_text = split_text(text)
     r = evaluate_heldout(model, vocab, ckpt["tokens"], train_text, valid_text, streams=args.streams,
                          dynamic=args.dynamic, dynamic_lr=args.dynamic_lr)
@@ -204,10 +229,43 @@ def cmd_evaluate(args):
 
 
 def cmd_sample(args):
-    model, vocab, ckpt = load_checkpoint(args.checkpoint)
+    model, vocab, ckpt, _ = _load(args, need_text=False)
     out = sample(model, vocab, args.prompt, args.length, temperature=args.temperature,
                  top_k=args.top_k, tokens=ckpt["tokens"], seed=args.seed, include_prompt=True)
     print(out)
+
+
+def cmd_mix(args):
+    text = _text(args)
+    train_text, valid_text = split_text(text)
+    models, logs, metas = [], [], []
+    for path in args.members:
+        model, vocab, ckpt = load_checkpoint(path)
+        if models and (vocab != first[0] or ckpt["tokens"] != first[1]):
+            raise ValueError(f"{path} reads another vocabulary or token kind than {args.members[0]}; "
+                             f"only models of the same text and tokens can be mixed")
+        if not models:
+            first = (vocab, ckpt["tokens"])
+        models.append(model)
+        logs.append(ckpt["log"])
+        metas.append(ckpt["meta"])
+    vocab, tokens = first
+    ngram = dict(order=args.ngram, discount=args.discount, kneser_ney=True) if args.ngram else None
+    meta = dict(command=" ".join(["python -m rnnkit.charlm", *args.argv]), members=list(args.members),
+                data_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), precision=args.precision)
+    kw = dict(weights=args.weights, ngram=ngram, train_text=train_text, tokens=tokens, logs=logs,
+              metas=metas, precision=args.precision)
+    mixture, vocab, _ = load_mixture(save_mixture(args.checkpoint, models, vocab, meta=meta, **kw), train_text)
+    names = [*args.members] + ([f"Kneser-Ney {args.ngram}-gram (d = {args.discount})"] if ngram else [])
+    parts = []
+    for name, w, member in zip(names, mixture.weights, mixture.members):   # as stored in the file
+        bpc = evaluate_heldout(member, vocab, tokens, train_text, valid_text)["bits_per_char"]
+        parts.append(dict(name=name, weight=w, heldout_bits_per_char=bpc))
+        print(f"weight {w:.3f}  held-out {bpc:.4f} bits per character  {name}")
+    meta.update(parts=parts, heldout=evaluate_heldout(mixture, vocab, tokens, train_text, valid_text))
+    save_mixture(args.checkpoint, models, vocab, meta=meta, **kw)
+    _print_result(meta["heldout"], tokens)
+    print(f"saved {args.checkpoint}")
 
 
 def main(argv=None):
@@ -216,8 +274,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     args.argv = argv
     if args.checkpoint is None:
-        if args.command == "train":
-            parser.error("train needs --checkpoint PATH (where to save the model)")
+        if args.command in ("train", "mix"):
+            parser.error(f"{args.command} needs --checkpoint PATH (where to save the model)")
         args.checkpoint = str(SHIPPED)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -227,10 +285,15 @@ def main(argv=None):
                 parser.error(f"--{flag.replace('_', '-')} must be in [0, 1), got {getattr(args, flag)}")
     if args.command == "train" and args.log_sample_length < 0:
         parser.error(f"--log-sample-length must be >= 0, got {args.log_sample_length}")
+    if args.command == "mix" and not 0 <= args.ngram <= 9:
+        parser.error(f"--ngram must be an order from 1 to 9, or 0 for none, got {args.ngram}")
+    if args.command == "mix" and not 0 < args.discount <= 1:
+        parser.error(f"--discount must be in (0, 1], got {args.discount}")
     if args.command == "sample" and (args.length < 0 or args.temperature < 0):
         parser.error("--length and --temperature must be >= 0")
     try:
-        {"train": cmd_train, "evaluate": cmd_evaluate, "sample": cmd_sample}[args.command](args)
+        {"train": cmd_train, "evaluate": cmd_evaluate, "sample": cmd_sample,
+         "mix": cmd_mix}[args.command](args)
     except (OSError, ValueError) as err:      # bad input, not a bug: one line, no traceback
         print(f"{parser.prog} {args.command}: error: {' '.join(str(err).split())}", file=sys.stderr)
         return 2
