@@ -297,7 +297,9 @@ def plot_bench_curves(ax, bench, labels, *, baselines=True):
     ax : matplotlib Axes
     bench : ``rnnkit.results.load("charlm_bench")`` (runs with a ``log`` of step, seconds,
         valid_bpc; a 자모 run logs bits per *jamo*, rescaled here to bits per character
-        with the run's final ratio heldout_bpc / heldout_bits_per_token)
+        with the run's final ratio heldout_bpc / heldout_bits_per_token). A mixture run
+        (one with ``heldout_lstm_bpc``: an LSTM plus an n-gram) is drawn as one star at
+        its final number, since its log follows the LSTM alone
     labels : dict with "x", "y"
     baselines : draw the count models of ``bench["ngrams"]`` below 6 bpc as dashed lines
 
@@ -312,6 +314,11 @@ def plot_bench_curves(ax, bench, labels, *, baselines=True):
     for r in sorted(bench["runs"], key=lambda r: -(r.get("heldout_bpc") or 0)):
         pts = [(e["seconds"] / 60, e["valid_bpc"]) for e in r.get("log") or [] if e.get("valid_bpc") is not None]
         if not pts:
+            continue
+        if r.get("heldout_lstm_bpc") is not None:
+            minutes, bpc = np.array([pts[-1][0]]), np.array([r["heldout_bpc"]])
+            ax.plot(minutes, bpc, "*", ms=12, color="k", label=r["name"])
+            drawn[r["name"]] = (minutes, bpc)
             continue
         scale = 1.0
         if r.get("heldout_bpc") and r.get("heldout_bits_per_token"):
@@ -338,7 +345,8 @@ def result_rows(bench, shipped=None):
     ----------
     bench : dict with "ngrams" (name, heldout_bpc) and "runs" (name, config, parameters,
         steps, heldout_bpc, heldout_bits_per_token, dynamic_bpc, minutes)
-    shipped : None or dict(name, parameters, steps, minutes, heldout_bpc, dynamic_bpc, train_bpc)
+    shipped : None, a dict(name, parameters, steps, minutes, heldout_bpc, dynamic_bpc, train_bpc),
+        or a list of such dicts (rows appended in that order; missing numbers are shown as None)
 
     Returns
     -------
@@ -348,7 +356,7 @@ def result_rows(bench, shipped=None):
     last training loss in bits per token, with dropout on; None for counts), shared_cpu
     (True for a run that shared the CPU with another job and so made fewer updates in its
     budget); count models first, then the runs from the highest bpc to the lowest, then
-    ``shipped``.
+    the ``shipped`` rows.
     """
     if not isinstance(bench, dict) or "runs" not in bench:
         raise ValueError("bench must be the dict of rnnkit.results.load('charlm_bench') (with 'runs')")
@@ -366,13 +374,12 @@ def result_rows(bench, shipped=None):
                          dynamic=r.get("dynamic_bpc"), train_bpc=r.get("train_bpc_last"),
                          shared_cpu=bool(r.get("shared_cpu"))))
     rows += sorted(runs, key=lambda r: -r["bpc"])
-    if shipped is not None:
-        rows.append(dict(name=shipped["name"], tokens=shipped.get("tokens", "syllable"),
-                         parameters=shipped.get("parameters"), steps=shipped.get("steps"),
-                         minutes=shipped.get("minutes"), bpc=shipped["heldout_bpc"],
-                         bits_per_token=shipped.get("heldout_bits_per_token", shipped["heldout_bpc"]),
-                         dynamic=shipped.get("dynamic_bpc"), train_bpc=shipped.get("train_bpc"),
-                         shared_cpu=bool(shipped.get("shared_cpu"))))
+    for s in [shipped] if isinstance(shipped, dict) else shipped or []:
+        rows.append(dict(name=s["name"], tokens=s.get("tokens", "syllable"), parameters=s.get("parameters"),
+                         steps=s.get("steps"), minutes=s.get("minutes"), bpc=s["heldout_bpc"],
+                         bits_per_token=s.get("heldout_bits_per_token", s["heldout_bpc"]),
+                         dynamic=s.get("dynamic_bpc"), train_bpc=s.get("train_bpc"),
+                         shared_cpu=bool(s.get("shared_cpu"))))
     return rows
 
 

@@ -195,6 +195,8 @@ def test_result_rows_orders_and_keeps_every_run():
     assert rows[2]["dynamic"] == 3.4 and rows[3]["bpc"] == 3.4
     assert rows[2]["train_bpc"] == 2.9 and rows[0]["train_bpc"] is None and rows[1]["train_bpc"] is None
     assert [r["shared_cpu"] for r in rows] == [False, True, False, False]
+    two = ex.result_rows(bench, shipped=[dict(name="lstm", heldout_bpc=3.4), dict(name="mix", heldout_bpc=3.3)])
+    assert [r["name"] for r in two][-2:] == ["lstm", "mix"] and two[-1]["bpc"] == 3.3 and two[-1]["steps"] is None
     with pytest.raises(ValueError, match="bench"):
         ex.result_rows({"ngrams": []})
 
@@ -239,10 +241,13 @@ def test_plot_bench_curves_rescales_jamo_runs_to_bits_per_character():
                        "log": [dict(seconds=60, valid_bpc=4.0), dict(seconds=120, valid_bpc=3.7)]},
                       {"name": "jamo", "heldout_bpc": 3.8, "heldout_bits_per_token": 1.9,
                        "log": [dict(seconds=30, valid_bpc=2.0), dict(seconds=600, valid_bpc=1.9)]},
-                      {"name": "nolog", "heldout_bpc": 4.0, "log": []}]}
+                      {"name": "nolog", "heldout_bpc": 4.0, "log": []},
+                      {"name": "mix", "heldout_bpc": 3.4, "heldout_bits_per_token": 3.4, "heldout_lstm_bpc": 3.5,
+                       "log": [dict(seconds=60, valid_bpc=4.0), dict(seconds=540, valid_bpc=3.5)]}]}
     fig, ax = plt.subplots()
     drawn = ex.plot_bench_curves(ax, bench, dict(x="min", y="bpc"))
-    assert set(drawn) == {"syl", "jamo"}
+    assert set(drawn) == {"syl", "jamo", "mix"}
+    np.testing.assert_allclose(np.stack(drawn["mix"]), [[9.0], [3.4]])   # one star: the mixture at the end
     np.testing.assert_allclose(drawn["jamo"][0], [0.5, 10.0])
     np.testing.assert_allclose(drawn["jamo"][1], [4.0, 3.8])          # bits per jamo x 2 jamo per character
     np.testing.assert_allclose(drawn["syl"][1], [4.0, 3.7])
