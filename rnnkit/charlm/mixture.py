@@ -208,7 +208,7 @@ def save_mixture(path, models, vocab, *, weights=None, ngram=None, train_text=No
         :class:`~rnnkit.ngram.AbsoluteDiscountNgram` counted from ``train_text`` at load time
     train_text : the text the n-gram counts (needed with ``ngram``; only its sha256 is stored)
     logs, metas : None or one training log / meta dict per model
-    precision : how each model's weights are stored (see :func:`save_checkpoint`)
+    precision : how each model's weights are stored (see :func:`~rnnkit.charlm.checkpoint.save_checkpoint`)
 
     Returns the path written.
     """
@@ -305,7 +305,7 @@ def _mixture_from_dict(ckpt, path, train_text):
 def load_any(path, train_text=None):
     """A single-model checkpoint or a mixture file, whichever ``path`` holds.
 
-    Returns ``(model, vocab, ckpt)``: a CharLM as :func:`~rnnkit.charlm.load_checkpoint`
+    Returns ``(model, vocab, ckpt)``: a CharLM as :func:`~rnnkit.charlm.checkpoint.load_checkpoint`
     gives it, or a MixtureLM as :func:`load_mixture` does (``train_text`` is used only for
     a mixture with an n-gram member).
     """
