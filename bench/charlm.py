@@ -95,19 +95,19 @@ def run_torch(name, cfg, text, minutes, seed, dynamic, save_dir=None):
                 eval_fn=eval_fn, seed=seed)
     r = evaluate_heldout(model, vocab, cfg["tokens"], train_text, valid_text, dynamic=dynamic and ngram is None,
                          dynamic_lr=0.2)
-    mixed = {}
+    mixed, writer = {}, model
     if ngram is not None:
-        m = evaluate_heldout(MixtureLM([model, ngram]), vocab, cfg["tokens"], train_text, valid_text)
+        writer = MixtureLM([model, ngram])
         mixed = dict(heldout_lstm_bpc=r["bits_per_char"], count_seconds=count_seconds)
-        r = m
+        r = evaluate_heldout(writer, vocab, cfg["tokens"], train_text, valid_text)
     if save_dir is not None:
         os.makedirs(save_dir, exist_ok=True)
         save_checkpoint(os.path.join(save_dir, f"{name}.pt"), model, vocab, tokens=cfg["tokens"], log=log,
                         meta=dict(command=f"python bench/charlm.py --only {name} --minutes {minutes}",
                                   heldout=r, seed=seed, **mixed))
     length = SAMPLE_CHARS if cfg["tokens"] == "syllable" else 2 * SAMPLE_CHARS
-    text_out = sample(model if ngram is None else MixtureLM([model, ngram]), vocab, PROMPT, length,
-                      temperature=0.8, tokens=cfg["tokens"], seed=seed, include_prompt=True)
+    text_out = sample(writer, vocab, PROMPT, length, temperature=0.8, tokens=cfg["tokens"], seed=seed,
+                      include_prompt=True)
     return dict(name=name, config=cfg, parameters=count_parameters(model), steps=log[-1]["step"],
                 train_seconds=log[-1]["seconds"], train_bpc_last=log[-1]["train_bpc"],
                 heldout_bpc=r["bits_per_char"], heldout_bits_per_token=r["bits_per_token"],

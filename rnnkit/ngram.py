@@ -263,7 +263,7 @@ class AbsoluteDiscountNgram(NgramModel):
         """(ids, max(N - d, 0), N(h ·)) of one history's row as arrays, or None; cached."""
         kn = self.kneser_ney and m < top
         key = (kn, hm)
-        cache = self.__dict__.setdefault("_rows", {})
+        cache = self._rows                              # emptied by fit()
         if key not in cache:
             counts, totals = self._tables(m, top)
             row = counts.get(hm)

@@ -23,9 +23,9 @@ import torch
 
 from rnnkit.data import load_mujeong, split_text
 
-from .checkpoint import PRECISIONS, SHIPPED, load_checkpoint, save_checkpoint
+from .checkpoint import PRECISIONS, SHIPPED, atomic_save, load_checkpoint, save_checkpoint
 from .evaluate import evaluate_heldout
-from .mixture import load_any, load_mixture, needs_text, save_mixture
+from .mixture import load_any, mixture_dict, mixture_from_dict
 from .model import CELLS, CharLM, count_parameters
 from .sample import check_prompt, sample
 from .tokens import TOKENS, build_vocab, jamo_parts, to_tokens
@@ -210,14 +210,20 @@ def _print_result(r, tokens):
 def _load(args, need_text):
     """The model of --checkpoint (one model or a mixture) and, if needed, the text.
 
-    A single model is read before the text, so a bad file is reported without looking for
-    the novel; a mixture with an n-gram member needs the training text to be loaded at all.
+    The file is read first, so a bad file is reported without looking for the novel; the
+    text is read when ``need_text`` or when a mixture's n-gram member needs to be counted.
     """
-    if needs_text(args.checkpoint):
+    text = None
+
+    def train_text():
+        nonlocal text
         text = _text(args)
-        return (*load_any(args.checkpoint, split_text(text)[0]), text)
-    model, vocab, ckpt = load_any(args.checkpoint)
-    return model, vocab, ckpt, (_text(args) if need_text else None)
+        return split_text(text)[0]
+
+    model, vocab, ckpt = load_any(args.checkpoint, train_text)
+    if need_text and text is None:
+        text = _text(args)
+    return model, vocab, ckpt, text
 
 
 def cmd_evaluate(args):
@@ -238,33 +244,29 @@ def cmd_sample(args):
 def cmd_mix(args):
     text = _text(args)
     train_text, valid_text = split_text(text)
-    models, logs, metas = [], [], []
-    for path in args.members:
-        model, vocab, ckpt = load_checkpoint(path)
-        if models and (vocab != first[0] or ckpt["tokens"] != first[1]):
+    loaded = [load_checkpoint(path) for path in args.members]
+    _, vocab, first = loaded[0]
+    for path, (_, v, ckpt) in zip(args.members[1:], loaded[1:]):
+        if v != vocab or ckpt["tokens"] != first["tokens"]:
             raise ValueError(f"{path} reads another vocabulary or token kind than {args.members[0]}; "
                              f"only models of the same text and tokens can be mixed")
-        if not models:
-            first = (vocab, ckpt["tokens"])
-        models.append(model)
-        logs.append(ckpt["log"])
-        metas.append(ckpt["meta"])
-    vocab, tokens = first
+    tokens = first["tokens"]
     ngram = dict(order=args.ngram, discount=args.discount, kneser_ney=True) if args.ngram else None
     meta = dict(command=" ".join(["python -m rnnkit.charlm", *args.argv]), members=list(args.members),
                 data_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), precision=args.precision)
-    kw = dict(weights=args.weights, ngram=ngram, train_text=train_text, tokens=tokens, logs=logs,
-              metas=metas, precision=args.precision)
-    mixture, vocab, _ = load_mixture(save_mixture(args.checkpoint, models, vocab, meta=meta, **kw), train_text)
+    stored = mixture_dict([m for m, _, _ in loaded], vocab, weights=args.weights, ngram=ngram,
+                          train_text=train_text, tokens=tokens, logs=[c["log"] for _, _, c in loaded],
+                          metas=[c["meta"] for _, _, c in loaded], meta=meta, precision=args.precision)
+    mixture, vocab, _ = mixture_from_dict(stored, args.checkpoint, train_text)   # the weights as stored
     names = [*args.members] + ([f"Kneser-Ney {args.ngram}-gram (d = {args.discount})"] if ngram else [])
     parts = []
-    for name, w, member in zip(names, mixture.weights, mixture.members):   # as stored in the file
+    for name, w, member in zip(names, mixture.weights, mixture.members):
         bpc = evaluate_heldout(member, vocab, tokens, train_text, valid_text)["bits_per_char"]
         parts.append(dict(name=name, weight=w, heldout_bits_per_char=bpc))
         print(f"weight {w:.3f}  held-out {bpc:.4f} bits per character  {name}")
-    meta.update(parts=parts, heldout=evaluate_heldout(mixture, vocab, tokens, train_text, valid_text))
-    save_mixture(args.checkpoint, models, vocab, meta=meta, **kw)
-    _print_result(meta["heldout"], tokens)
+    stored["meta"].update(parts=parts, heldout=evaluate_heldout(mixture, vocab, tokens, train_text, valid_text))
+    atomic_save(stored, args.checkpoint)
+    _print_result(stored["meta"]["heldout"], tokens)
     print(f"saved {args.checkpoint}")
 
 

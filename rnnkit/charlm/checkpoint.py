@@ -50,6 +50,7 @@ from .tokens import TOKENS
 #: ``evaluate`` and ``sample`` when no ``--checkpoint`` is given.
 SHIPPED = Path(__file__).resolve().parents[1] / "checkpoints" / "charlm_mujeong.pt"
 FORMAT = "rnnkit.charlm"
+MIXTURE_FORMAT = "rnnkit.charlm.mixture"      # several models in one file: rnnkit.charlm.mixture
 VERSION = 3
 READABLE_VERSIONS = (1, 2, 3)
 PRECISIONS = ("float32", "float16", "int8", "int4")
@@ -260,7 +261,7 @@ def load_checkpoint(path):
     :func:`~rnnkit.charlm.mixture.load_mixture`).
     """
     ckpt = read_file(path)
-    if isinstance(ckpt, dict) and ckpt.get("format") == "rnnkit.charlm.mixture":
+    if isinstance(ckpt, dict) and ckpt.get("format") == MIXTURE_FORMAT:
         raise _refuse(path, f"a mixture of {len(ckpt.get('members') or ())} models, not one model",
                       "load it with rnnkit.charlm.load_mixture(path, train_text=...)")
     model, vocab = model_from_dict(ckpt, path)

@@ -40,11 +40,11 @@ from torch import nn
 
 from rnnkit.ngram import AbsoluteDiscountNgram
 
-from .checkpoint import _check_path, _refuse, as_dict, atomic_save, model_from_dict, read_file
+from .checkpoint import MIXTURE_FORMAT, _check_path, _refuse, as_dict, atomic_save, model_from_dict, read_file
 from .model import zero_state
 
 LN2 = math.log(2.0)
-FORMAT = "rnnkit.charlm.mixture"
+FORMAT = MIXTURE_FORMAT
 VERSION = 1
 NGRAM_KEYS = ("order", "discount", "kneser_ney", "train_sha256")
 
@@ -196,9 +196,18 @@ def mixture_bits(member_bits, weights=None):
     return -np.logaddexp.reduce(log_w - b * LN2, axis=0) / LN2
 
 
-def save_mixture(path, models, vocab, *, weights=None, ngram=None, train_text=None,
-                 tokens="syllable", logs=None, metas=None, meta=None, precision="int4"):
+def save_mixture(path, models, vocab, **kw):
     """Write a mixture of CharLMs (and optionally a Kneser–Ney n-gram) to ``path`` atomically.
+
+    Takes the keyword arguments of :func:`mixture_dict` and returns the path written.
+    """
+    _check_path(path)
+    return atomic_save(mixture_dict(models, vocab, **kw), path)
+
+
+def mixture_dict(models, vocab, *, weights=None, ngram=None, train_text=None,
+                 tokens="syllable", logs=None, metas=None, meta=None, precision="int4"):
+    """The dict that :func:`save_mixture` writes (``mixture_from_dict`` reads it back).
 
     Parameters
     ----------
@@ -209,10 +218,7 @@ def save_mixture(path, models, vocab, *, weights=None, ngram=None, train_text=No
     train_text : the text the n-gram counts (needed with ``ngram``; only its sha256 is stored)
     logs, metas : None or one training log / meta dict per model
     precision : how each model's weights are stored (see :func:`~rnnkit.charlm.checkpoint.save_checkpoint`)
-
-    Returns the path written.
     """
-    _check_path(path)
     models = list(models)
     if not models:
         raise ValueError("models must hold at least one CharLM, got none")
@@ -236,9 +242,8 @@ def save_mixture(path, models, vocab, *, weights=None, ngram=None, train_text=No
                               kneser_ney=spec["kneser_ney"])             # checks the numbers now
     K = len(models) + (spec is not None)
     w = _check_weights([1.0] * K if weights is None else weights, K)
-    ckpt = dict(format=FORMAT, version=VERSION, tokens=tokens, chars=list(vocab.chars),
+    return dict(format=FORMAT, version=VERSION, tokens=tokens, chars=list(vocab.chars),
                 members=members, ngram=spec, weights=w, meta=dict(meta or {}))
-    return atomic_save(ckpt, path)
 
 
 def load_mixture(path, train_text=None):
@@ -248,7 +253,8 @@ def load_mixture(path, train_text=None):
     ----------
     path : the file
     train_text : the text its n-gram member counts (the first 90 % of the novel, as
-        ``rnnkit.data.split_text(load_mujeong())[0]``); needed only if it has one
+        ``rnnkit.data.split_text(load_mujeong())[0]``), or a function of no arguments that
+        returns it; needed (and the function called) only if the file has an n-gram member
 
     Returns
     -------
@@ -261,10 +267,11 @@ def load_mixture(path, train_text=None):
         got = ckpt.get("format") if isinstance(ckpt, dict) else type(ckpt).__name__
         raise _refuse(path, f"not an {FORMAT} file (format field: {got!r})",
                       "load a single model with rnnkit.charlm.load_checkpoint")
-    return _mixture_from_dict(ckpt, path, train_text)
+    return mixture_from_dict(ckpt, path, train_text)
 
 
-def _mixture_from_dict(ckpt, path, train_text):
+def mixture_from_dict(ckpt, path, train_text=None):
+    """(MixtureLM, Vocab, ckpt) from a mixture dict, as :func:`load_mixture` (``path`` names it in errors)."""
     if ckpt.get("version") != VERSION:
         raise _refuse(path, f"mixture format version {ckpt.get('version')!r}, but this rnnkit "
                             f"reads version {VERSION}", "use the rnnkit that wrote it")
@@ -284,6 +291,8 @@ def _mixture_from_dict(ckpt, path, train_text):
     if spec is not None:
         if not isinstance(spec, dict) or any(k not in spec for k in NGRAM_KEYS):
             raise _refuse(path, f"the n-gram recipe must have the keys {NGRAM_KEYS}, got {spec!r}")
+        if callable(train_text):
+            train_text = train_text()
         if not isinstance(train_text, str):
             raise ValueError(f"{path}: its {spec['order']}-gram member is counted from the training "
                              f"text when the file is loaded; pass train_text= (the first 90 % of the "
@@ -306,17 +315,11 @@ def load_any(path, train_text=None):
     """A single-model checkpoint or a mixture file, whichever ``path`` holds.
 
     Returns ``(model, vocab, ckpt)``: a CharLM as :func:`~rnnkit.charlm.checkpoint.load_checkpoint`
-    gives it, or a MixtureLM as :func:`load_mixture` does (``train_text`` is used only for
-    a mixture with an n-gram member).
+    gives it, or a MixtureLM as :func:`load_mixture` does (``train_text``, a str or a function
+    returning it, is used only for a mixture with an n-gram member).
     """
     ckpt = read_file(path)
     if isinstance(ckpt, dict) and ckpt.get("format") == FORMAT:
-        return _mixture_from_dict(ckpt, path, train_text)
+        return mixture_from_dict(ckpt, path, train_text)
     model, vocab = model_from_dict(ckpt, path)
     return model, vocab, ckpt
-
-
-def needs_text(path):
-    """True if loading ``path`` needs the training text (a mixture with an n-gram member)."""
-    ckpt = read_file(path)
-    return isinstance(ckpt, dict) and ckpt.get("format") == FORMAT and ckpt.get("ngram") is not None

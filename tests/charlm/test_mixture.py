@@ -314,3 +314,21 @@ def test_ngram_member_refuses_bad_input(vocab, text):
         lm(torch.tensor([[0, len(vocab)]]))
     with pytest.raises(ValueError, match=r"state must be None or the \(1, N, n-1\) = \(1, 1, 2\) tensor"):
         lm(torch.tensor([[0, 1]]), torch.zeros(1, 1, 3, dtype=torch.long))
+
+
+def test_load_any_asks_for_the_text_only_when_an_ngram_needs_it(tmp_path, vocab, text):
+    train = text[:1500]
+    asked = []
+
+    def give():
+        asked.append(1)
+        return train
+
+    plain = save_mixture(tmp_path / "plain.pt", [_lm(vocab, 0)], vocab)
+    single = save_checkpoint(tmp_path / "one.pt", _lm(vocab, 0), vocab)
+    with_ngram = save_mixture(tmp_path / "kn.pt", [_lm(vocab, 0)], vocab, ngram=KN, train_text=train)
+    load_any(plain, give)
+    load_any(single, give)
+    assert asked == []
+    mix, _, _ = load_any(with_ngram, give)
+    assert asked == [1] and mix.members[-1].ngram.order == 3
