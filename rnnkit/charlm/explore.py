@@ -7,7 +7,8 @@ Everything a chapter cell would otherwise spell out in more than a few lines:
 - the embedding: :func:`nearest_neighbours`, :func:`neighbour_agreement`;
 - training and results: :func:`plot_training_log`, :func:`plot_bench_curves`, :func:`result_rows`;
 - temperature: :func:`next_char_probs`, :func:`plot_temperature_bars`,
-  :func:`temperature_figure` (kernel-free plotly slider), :func:`sampler_widget` (ipywidgets).
+  :func:`temperature_figure` (kernel-free plotly slider), :func:`sampler_widget` (ipywidgets);
+- samples: :func:`longest_copy` (the longest piece of a sample found in the training text).
 
 Labels (axis titles, legends, messages) are always passed in by the caller, so the Korean
 and the English chapter run the same code with different strings.
@@ -18,6 +19,7 @@ import html
 import math
 from collections import Counter
 
+import matplotlib
 import numpy as np
 import torch
 
@@ -311,7 +313,12 @@ def plot_bench_curves(ax, bench, labels, *, baselines=True):
     if not isinstance(bench, dict) or "runs" not in bench:
         raise ValueError("bench must be the dict of rnnkit.results.load('charlm_bench') (with 'runs')")
     drawn = {}
-    for r in sorted(bench["runs"], key=lambda r: -(r.get("heldout_bpc") or 0)):
+    runs = sorted(bench["runs"], key=lambda r: -(r.get("heldout_bpc") or 0))
+    # strong colours for the best runs (drawn last), pale ones for the rest
+    palette = matplotlib.colormaps["tab20"].colors[::2] + matplotlib.colormaps["tab20"].colors[1::2]
+    n_curves = sum(1 for r in runs if r.get("log") and r.get("heldout_lstm_bpc") is None)
+    colors = iter(palette[(n_curves - 1 - i) % len(palette)] for i in range(n_curves))
+    for r in runs:
         pts = [(e["seconds"] / 60, e["valid_bpc"]) for e in r.get("log") or [] if e.get("valid_bpc") is not None]
         if not pts:
             continue
@@ -324,7 +331,7 @@ def plot_bench_curves(ax, bench, labels, *, baselines=True):
         if r.get("heldout_bpc") and r.get("heldout_bits_per_token"):
             scale = r["heldout_bpc"] / r["heldout_bits_per_token"]
         minutes, bpc = np.array([m for m, _ in pts]), np.array([b for _, b in pts]) * scale
-        ax.plot(minutes, bpc, "o-", ms=3, lw=1.3, label=r["name"])
+        ax.plot(minutes, bpc, "o-", ms=3, lw=1.3, label=r["name"], color=next(colors, None))
         drawn[r["name"]] = (minutes, bpc)
     if baselines:
         for g in bench.get("ngrams") or []:
@@ -334,7 +341,7 @@ def plot_bench_curves(ax, bench, labels, *, baselines=True):
                             textcoords="offset points", fontsize=8, color="0.4")
     ax.set_xlabel(labels["x"])
     ax.set_ylabel(labels["y"])
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)   # beside the axes, off the curves
     return drawn
 
 
@@ -522,6 +529,35 @@ def temperature_figure(model, vocab, prompt, temperatures, labels, *, length=150
         sliders=[{"active": 0, "steps": steps, "currentvalue": {"prefix": labels["step"]},
                   "y": 0.0, "yanchor": "top", "pad": {"t": 10}}])
     return fig
+
+
+def longest_copy(sample_text, source_text):
+    """The longest piece of ``sample_text`` that occurs word for word in ``source_text``.
+
+    A generated sample that repeats long pieces of the training text is reciting, not
+    writing; this measures how long the longest recited piece is.
+
+    Parameters
+    ----------
+    sample_text, source_text : str
+
+    Returns
+    -------
+    (piece, start): the longest substring of ``sample_text`` found in ``source_text`` and its
+    start in ``sample_text`` (the first such piece if several are as long; ``("", 0)`` for an
+    empty sample or when no character of it occurs in the source).
+    """
+    for name, value in (("sample_text", sample_text), ("source_text", source_text)):
+        if not isinstance(value, str):
+            raise ValueError(f"{name} must be a str, got {type(value).__name__}")
+    best, best_start = "", 0
+    for i in range(len(sample_text)):
+        # only a piece longer than the best so far matters; extend while it still occurs
+        n = len(best) + 1
+        while i + n <= len(sample_text) and sample_text[i:i + n] in source_text:
+            best, best_start = sample_text[i:i + n], i
+            n += 1
+    return best, best_start
 
 
 def sampler_text(model, vocab, prompt, *, temperature=0.8, top_k=0, seed=0, length=200, tokens="syllable"):

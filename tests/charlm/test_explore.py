@@ -255,3 +255,31 @@ def test_plot_bench_curves_rescales_jamo_runs_to_bits_per_character():
     with pytest.raises(ValueError, match="labels lacks"):
         ex.plot_bench_curves(ax, bench, {"x": "min"})
     plt.close(fig)
+
+
+def _longest_copy_brute(sample_text, source_text):
+    best, start = "", 0
+    for i in range(len(sample_text)):
+        for j in range(i + 1, len(sample_text) + 1):
+            if j - i > len(best) and sample_text[i:j] in source_text:
+                best, start = sample_text[i:j], i
+    return best, start
+
+
+def test_longest_copy_finds_the_longest_recited_piece():
+    source = "형식은 영채를 생각하였다. 선형은 웃었다."
+    assert ex.longest_copy("그날 형식은 영채를 보았다", source) == ("형식은 영채를 ", 3)
+    assert ex.longest_copy("", source) == ("", 0)
+    assert ex.longest_copy("xyz", source) == ("", 0)
+    assert ex.longest_copy("은다은다", "은다") == ("은다", 0)     # ties: the first piece
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        sample_text = "".join(rng.choice(list("abc"), rng.integers(0, 12)))
+        source_text = "".join(rng.choice(list("abcd"), rng.integers(0, 30)))
+        assert ex.longest_copy(sample_text, source_text) == _longest_copy_brute(sample_text, source_text)
+
+
+@pytest.mark.parametrize("args, name", [((None, "abc"), "sample_text"), (("abc", ["a"]), "source_text")])
+def test_longest_copy_rejects_non_strings(args, name):
+    with pytest.raises(ValueError, match=name):
+        ex.longest_copy(*args)
