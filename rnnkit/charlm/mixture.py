@@ -26,7 +26,7 @@ A mixture file (:func:`save_mixture`) holds the neural members as ordinary check
 dicts (any precision, int4 by default), the weights, and, for an n-gram member, only its
 recipe (order, discount, the sha256 of the training text): the n-gram's counts would
 spell out the novel, which must not be stored, so :func:`load_mixture` counts them again
-from the training text (a few seconds).
+from the training text (under a second for the novel).
 """
 from __future__ import annotations
 
