@@ -11,7 +11,7 @@
 Command line: ``python -m rnnkit.charlm train | evaluate | sample | mix --help``.
 """
 from .checkpoint import load_checkpoint, save_checkpoint
-from .evaluate import dynamic_bits, evaluate_heldout, token_bits, total_bits
+from .evaluate import dynamic_bits, evaluate_heldout, heldout_ids, token_bits, total_bits
 from .mixture import MixtureLM, NgramLM, load_any, load_mixture, mixture_bits, save_mixture
 from .model import CharLM, count_parameters, detach_state
 from .sample import sample
@@ -19,6 +19,6 @@ from .tokens import build_vocab, from_tokens, to_tokens
 from .train import lr_at, train
 
 __all__ = ["CharLM", "count_parameters", "detach_state", "train", "lr_at", "total_bits", "token_bits",
-           "dynamic_bits", "evaluate_heldout", "sample", "save_checkpoint", "load_checkpoint",
+           "dynamic_bits", "evaluate_heldout", "heldout_ids", "sample", "save_checkpoint", "load_checkpoint",
            "build_vocab", "to_tokens", "from_tokens", "MixtureLM", "NgramLM", "save_mixture",
            "load_mixture", "load_any", "mixture_bits"]

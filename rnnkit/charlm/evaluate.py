@@ -158,6 +158,22 @@ def dynamic_bits(model, ids, *, start=1, segment=100, lr=0.1, warmup=256):
     return nats / LN2, z - a
 
 
+def heldout_ids(vocab, tokens, train_text, valid_text, warmup=256):
+    """The ids that held-out scoring reads: the end of the training text, then the held-out text.
+
+    Returns
+    -------
+    (ids, start): int64 array (n,) and the index of the first held-out token; ``ids[:start]``
+    is the last ``max(warmup, 1)`` tokens of ``train_text`` (context only), ``ids[start:]``
+    is ``valid_text`` as ``tokens``. :func:`token_bits` ``(model, ids, start=start)`` gives
+    the bits of each held-out token, :func:`evaluate_heldout` their sum.
+    """
+    n_ctx = max(warmup, 1)
+    context = vocab.encode(to_tokens(train_text[-n_ctx:], tokens)[-n_ctx:])   # >= n_ctx tokens
+    target = vocab.encode(to_tokens(valid_text, tokens))
+    return np.concatenate([context, target]), len(context)
+
+
 def evaluate_heldout(model, vocab, tokens, train_text, valid_text, *, streams=16, warmup=256,
                      dynamic=False, dynamic_lr=0.1, segment=100):
     """Held-out numbers on a (train, valid) split of characters.
@@ -172,15 +188,12 @@ def evaluate_heldout(model, vocab, tokens, train_text, valid_text, *, streams=16
     two are equal; for jamo the second is bits per syllable), and with ``dynamic=True``
     also ``dynamic_bits_per_token``, ``dynamic_bits_per_char`` and ``dynamic_lr``.
     """
-    n_ctx = max(warmup, 1)
-    context = vocab.encode(to_tokens(train_text[-n_ctx:], tokens)[-n_ctx:])   # >= n_ctx tokens
-    target = vocab.encode(to_tokens(valid_text, tokens))
-    ids = np.concatenate([context, target])
-    bits, count = total_bits(model, ids, start=len(context), streams=streams, warmup=warmup)
+    ids, start = heldout_ids(vocab, tokens, train_text, valid_text, warmup)
+    bits, count = total_bits(model, ids, start=start, streams=streams, warmup=warmup)
     out = dict(bits=bits, tokens_scored=count, chars=len(valid_text),
                bits_per_token=bits / count, bits_per_char=bits / len(valid_text))
     if dynamic:
-        dbits, _ = dynamic_bits(model, ids, start=len(context), segment=segment, lr=dynamic_lr,
+        dbits, _ = dynamic_bits(model, ids, start=start, segment=segment, lr=dynamic_lr,
                                 warmup=warmup)
         out.update(dynamic_bits_per_token=dbits / count, dynamic_bits_per_char=dbits / len(valid_text),
                    dynamic_lr=dynamic_lr, dynamic_segment=segment)

@@ -312,16 +312,17 @@ def plot_bench_curves(ax, bench, labels, *, baselines=True):
     _check_labels(labels, {"x", "y"})
     if not isinstance(bench, dict) or "runs" not in bench:
         raise ValueError("bench must be the dict of rnnkit.results.load('charlm_bench') (with 'runs')")
-    drawn = {}
-    runs = sorted(bench["runs"], key=lambda r: -(r.get("heldout_bpc") or 0))
+    curves = []                         # (run, [(minutes, bpc), ...]) of every run with a logged curve
+    for r in sorted(bench["runs"], key=lambda r: -(r.get("heldout_bpc") or 0)):
+        pts = [(e["seconds"] / 60, e["valid_bpc"]) for e in r.get("log") or [] if e.get("valid_bpc") is not None]
+        if pts:
+            curves.append((r, pts))
+    lines = [r for r, _ in curves if r.get("heldout_lstm_bpc") is None]
     # strong colours for the best runs (drawn last), pale ones for the rest
     palette = matplotlib.colormaps["tab20"].colors[::2] + matplotlib.colormaps["tab20"].colors[1::2]
-    n_curves = sum(1 for r in runs if r.get("log") and r.get("heldout_lstm_bpc") is None)
-    colors = iter(palette[(n_curves - 1 - i) % len(palette)] for i in range(n_curves))
-    for r in runs:
-        pts = [(e["seconds"] / 60, e["valid_bpc"]) for e in r.get("log") or [] if e.get("valid_bpc") is not None]
-        if not pts:
-            continue
+    color = {r["name"]: palette[(len(lines) - 1 - i) % len(palette)] for i, r in enumerate(lines)}
+    drawn = {}
+    for r, pts in curves:
         if r.get("heldout_lstm_bpc") is not None:
             minutes, bpc = np.array([pts[-1][0]]), np.array([r["heldout_bpc"]])
             ax.plot(minutes, bpc, "*", ms=12, color="k", label=r["name"])
@@ -331,7 +332,7 @@ def plot_bench_curves(ax, bench, labels, *, baselines=True):
         if r.get("heldout_bpc") and r.get("heldout_bits_per_token"):
             scale = r["heldout_bpc"] / r["heldout_bits_per_token"]
         minutes, bpc = np.array([m for m, _ in pts]), np.array([b for _, b in pts]) * scale
-        ax.plot(minutes, bpc, "o-", ms=3, lw=1.3, label=r["name"], color=next(colors, None))
+        ax.plot(minutes, bpc, "o-", ms=3, lw=1.3, label=r["name"], color=color[r["name"]])
         drawn[r["name"]] = (minutes, bpc)
     if baselines:
         for g in bench.get("ngrams") or []:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnkit.charlm import CharLM, dynamic_bits, evaluate_heldout, token_bits, total_bits
+from rnnkit.charlm import CharLM, dynamic_bits, evaluate_heldout, heldout_ids, token_bits, total_bits
 from rnnkit.charlm.evaluate import stream_plan
 from rnnkit.data import split_text
 
@@ -119,3 +119,17 @@ def test_token_bits_are_each_characters_bits_in_text_order(text, vocab, streams)
     assert bits.shape == (180,)
     np.testing.assert_allclose(bits, expected[19:].numpy(), rtol=1e-4, atol=1e-5)
     assert total_bits(m, ids, start=20, streams=streams, warmup=400) == (pytest.approx(bits.sum(), rel=1e-12), 180)
+
+
+@pytest.mark.parametrize("tokens", ["syllable", "jamo"])
+def test_heldout_ids_are_what_evaluate_heldout_scores(text, tokens):
+    from rnnkit.charlm import build_vocab, to_tokens
+    train, valid = split_text(text)
+    v = build_vocab(text, tokens)
+    ids, start = heldout_ids(v, tokens, train, valid, warmup=64)
+    assert start >= 64 and list(ids[start:]) == list(v.encode(to_tokens(valid, tokens)))
+    assert list(ids[:start]) == list(v.encode(to_tokens(train, tokens)))[-start:]
+    m = _model(len(v))
+    r = evaluate_heldout(m, v, tokens, train, valid, warmup=64)
+    bits = token_bits(m, ids, start=start, warmup=64)
+    assert len(bits) == r["tokens_scored"] and bits.sum() == pytest.approx(r["bits"], rel=1e-12)

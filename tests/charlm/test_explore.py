@@ -252,6 +252,9 @@ def test_plot_bench_curves_rescales_jamo_runs_to_bits_per_character():
     np.testing.assert_allclose(drawn["jamo"][1], [4.0, 3.8])          # bits per jamo x 2 jamo per character
     np.testing.assert_allclose(drawn["syl"][1], [4.0, 3.7])
     assert len([l for l in ax.get_lines() if l.get_linestyle() == "--"]) == 1     # the unigram is off the chart
+    colour = {l.get_label(): l.get_color() for l in ax.get_lines()}
+    strong = matplotlib.colormaps["tab20"].colors
+    assert colour["syl"] == strong[0] and colour["jamo"] == strong[2]     # the best curve gets the first colour
     with pytest.raises(ValueError, match="labels lacks"):
         ex.plot_bench_curves(ax, bench, {"x": "min"})
     plt.close(fig)
