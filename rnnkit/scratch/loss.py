@@ -60,7 +60,8 @@ def temporal_softmax_loss(scores, y, mask=None):
     shifted = scores - scores.max(axis=2, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=2, keepdims=True))   # log softmax
     n, t = np.indices(y.shape)
-    loss = -(m * log_p[n, t, y]).sum() / N
+    # N in scores' dtype: numpy 1.x would turn float32 / int into a float64 scalar.
+    loss = -(m * log_p[n, t, y]).sum() / scores.dtype.type(N)
 
     dscores = np.exp(log_p)                       # p
     dscores[n, t, y] -= 1                         # p - onehot(y)
