@@ -11,18 +11,23 @@ A chapter builds a plotly figure whose slider steps are all precomputed and call
   viewers): the HTML then loads plotly.js, of the version of the installed ``plotly``
   package, from plotly's CDN, once per page.
 
-The ``div`` id is a hash of the figure's JSON (plus a counter when the same figure is
+Every float a figure stores is rounded to :data:`SIGNIFICANT_DIGITS` significant digits,
+so that the stored output does not depend on the last bits that the CPU's kernels
+produce. The ``div`` id is a hash of the figure's JSON (plus a counter when the same figure is
 shown twice in one session), so re-executing a notebook reproduces its outputs byte
 for byte and strict nbval can compare them.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import math
 
 DEFAULT_HEIGHT = 450          # px, plotly's own default
 CDN_TEMPLATE = "https://cdn.plot.ly/plotly-{version}.min.js"
 CONFIG = {"displaylogo": False, "responsive": True}
+SIGNIFICANT_DIGITS = 4        # of every float a figure stores: more than a screen can show
 
 _shown: dict[str, int] = {}   # figure hash -> times shown in this session
 
@@ -42,7 +47,36 @@ def _spec(fig) -> dict:
     if not isinstance(fig, (go.Figure, dict)):
         raise ValueError("fig must be a plotly.graph_objects.Figure (or a figure dict), "
                          f"got {type(fig).__name__}")
-    return json.loads(pio.to_json(fig, validate=True, pretty=False, engine="json"))
+    return _rounded(json.loads(pio.to_json(fig, validate=True, pretty=False, engine="json")))
+
+
+def _rounded(obj, digits: int = SIGNIFICANT_DIGITS):
+    """``obj`` with every float rounded to ``digits`` significant digits.
+
+    plotly stores numpy arrays as base64 ``{"bdata", "dtype"}`` objects; float ones are
+    decoded and written out as plain JSON numbers (NaN and infinities as ``null``, a gap in
+    the line, as plotly writes them). A figure cannot show more than a few
+    digits, while the last bits of a float depend on the CPU's kernels (the order in which
+    a vectorised sum adds its terms): rounded, the stored figure is the same on every
+    machine.
+    """
+    if isinstance(obj, float):
+        return float(f"{obj:.{digits}g}") if math.isfinite(obj) else None   # a gap, as plotly does
+    if isinstance(obj, list):
+        return [_rounded(v, digits) for v in obj]
+    if isinstance(obj, dict):
+        if isinstance(obj.get("bdata"), str) and isinstance(obj.get("dtype"), str):
+            import numpy as np
+
+            dtype = np.dtype(obj["dtype"])
+            if dtype.kind != "f":
+                return obj
+            arr = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=dtype)
+            if obj.get("shape"):
+                arr = arr.reshape([int(n) for n in str(obj["shape"]).split(",")])
+            return _rounded(arr.astype(float).tolist(), digits)
+        return {k: _rounded(v, digits) for k, v in obj.items()}
+    return obj
 
 
 def _js_json(obj) -> str:

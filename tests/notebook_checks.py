@@ -2,7 +2,8 @@
 
 nbval passes a cell that has never been executed, so we check separately that every
 code cell ran, in order, with no stored error; that widget outputs come with saved
-widget state (or the static page shows nothing); and that the Korean and English twins
+widget state (or the static page shows nothing); that a cell hidden from nbval says why
+(or holds a live widget); and that the Korean and English twins
 of a chapter run the same code (differing only in string literals and comments).
 """
 from __future__ import annotations
@@ -77,6 +78,14 @@ def problems(paths) -> list[str]:
         for i, c in enumerate(cells):
             if any(o.get("output_type") == "error" for o in c.get("outputs", [])):
                 out.append(f"{p}: code cell {i + 1} stores a Python error")
+        for i, c in enumerate(cells):
+            tags = c.get("metadata", {}).get("tags", [])
+            widget = any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+                         for o in c.get("outputs", []))
+            if "nbval-ignore-output" in tags and not widget \
+                    and not source(c).startswith("# nbval-ignore-output: "):
+                out.append(f"{p}: code cell {i + 1} is hidden from nbval without a live widget and "
+                           "without a first line '# nbval-ignore-output: <why>' (docs/AUTHORING.md)")
         has_widget = any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
                          for c in cells for o in c.get("outputs", []))
         state = nb.get("metadata", {}).get("widgets", {}).get(

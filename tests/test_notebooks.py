@@ -1,4 +1,5 @@
 """The committed notebooks: executed, error-free, widget state saved, ko/en twins in sync."""
+import json
 from pathlib import Path
 
 import pytest
@@ -32,3 +33,22 @@ def test_code_shape_ignores_strings_and_comments_only():
     assert code_shape(a) != code_shape(c)
     assert code_shape('print(f"손실 {x:.3f}")') == code_shape('print(f"loss {x:.3f}")')
     assert code_shape('print(f"{x:.3f}")') != code_shape('print(f"{y:.3f}")')
+
+
+def test_a_cell_hidden_from_nbval_must_say_why(tmp_path):
+    def notebook(src, tags, outputs=()):
+        cell = {"cell_type": "code", "execution_count": 1, "metadata": {"tags": tags},
+                "outputs": list(outputs), "source": src}
+        path = tmp_path / "ko" / "x.ipynb"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps({"cells": [cell], "metadata": {}}), encoding="utf-8")
+        return path
+
+    silent = notebook("train()", ["nbval-ignore-output"])
+    assert any("hidden from nbval" in m for m in problems([silent]))
+    said = notebook("# nbval-ignore-output: chaotic training\ntrain()", ["nbval-ignore-output"])
+    assert not any("hidden from nbval" in m for m in problems([said]))
+    widget = notebook("w", ["nbval-ignore-output"],
+                      [{"output_type": "display_data", "metadata": {},
+                        "data": {"application/vnd.jupyter.widget-view+json": {"model_id": "1"}}}])
+    assert not any("hidden from nbval" in m for m in problems([widget]))
