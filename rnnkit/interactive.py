@@ -27,7 +27,7 @@ import math
 DEFAULT_HEIGHT = 450          # px, plotly's own default
 CDN_TEMPLATE = "https://cdn.plot.ly/plotly-{version}.min.js"
 CONFIG = {"displaylogo": False, "responsive": True}
-SIGNIFICANT_DIGITS = 4        # of every float a figure stores: more than a screen can show
+SIGNIFICANT_DIGITS = 3        # of every float a figure stores: 1 part in 1,000, finer than a screen shows
 
 _shown: dict[str, int] = {}   # figure hash -> times shown in this session
 

@@ -95,7 +95,7 @@ def test_bad_div_id_raises_value_error():
         interactive.figure_html(slider_figure(), div_id='x" onload="alert(1)')
 
 
-def test_stored_floats_keep_four_significant_digits_whatever_the_last_bits():
+def test_stored_floats_keep_three_significant_digits_whatever_the_last_bits():
     import numpy as np
 
     y = np.array([1.0, 0.123456789, -2.5e-41, 3.0e17])
@@ -103,7 +103,7 @@ def test_stored_floats_keep_four_significant_digits_whatever_the_last_bits():
     a, b = (interactive.figure_html(go.Figure(go.Scatter(x=np.arange(4), y=v))) for v in (y, nudged))
     assert a == b
     spec = interactive._spec(go.Figure(go.Scatter(x=np.arange(4), y=y)))
-    assert spec["data"][0]["y"] == [1.0, 0.1235, -2.5e-41, 3.0e17]
+    assert spec["data"][0]["y"] == [1.0, 0.123, -2.5e-41, 3.0e17]
     assert spec["data"][0]["x"]["dtype"].startswith("i")    # integer arrays are left as plotly wrote them
 
 
@@ -112,5 +112,5 @@ def test_rounding_decodes_two_dimensional_arrays_and_writes_gaps_as_null():
 
     z = np.array([[np.pi, np.nan], [np.inf, -1 / 3]])
     spec = interactive._spec(go.Figure(go.Heatmap(z=z)))
-    assert spec["data"][0]["z"] == [[3.142, None], [None, -0.3333]]
+    assert spec["data"][0]["z"] == [[3.14, None], [None, -0.333]]
     assert interactive._rounded({"a": [0.98765, 7], "b": "text"}, 2) == {"a": [0.99, 7], "b": "text"}
