@@ -11,7 +11,7 @@ A chapter builds a plotly figure whose slider steps are all precomputed and call
   viewers): the HTML then loads plotly.js, of the version of the installed ``plotly``
   package, from plotly's CDN, once per page.
 
-Every float a figure stores is rounded to :data:`SIGNIFICANT_DIGITS` significant digits,
+Every float a figure stores is rounded to ``SIGNIFICANT_DIGITS`` (3) significant digits,
 so that the stored output does not depend on the last bits that the CPU's kernels
 produce. The ``div`` id is a hash of the figure's JSON (plus a counter when the same figure is
 shown twice in one session), so re-executing a notebook reproduces its outputs byte
