@@ -56,7 +56,6 @@ def cpu_flags() -> set[str]:
 
 def numpy_dispatch() -> list[str]:
     """numpy's dispatched SIMD targets that this CPU runs (the ones that can be disabled)."""
-    import numpy as np  # noqa: F401
     try:
         from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
     except ImportError:  # numpy 1.x
@@ -92,9 +91,8 @@ def kernel_paths() -> dict[str, dict[str, str]]:
         paths[f"threads-{n}"] = {v: str(n) for v in
                                  ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
     if avx512 and avx2:  # the common reader's laptop: AVX2 everywhere
-        paths["avx2-laptop"] = {**paths["openblas-haswell"], **paths["numpy-avx2"],
-                                **paths["torch-avx2"]} if numpy_no512 else \
-                               {**paths["openblas-haswell"], **paths["torch-avx2"]}
+        paths["avx2-laptop"] = {**paths["openblas-haswell"], **paths.get("numpy-avx2", {}),
+                                **paths["torch-avx2"]}
     return paths
 
 
