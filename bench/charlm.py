@@ -6,7 +6,7 @@
 Each configuration trains for the same wall-clock budget (time in held-out evaluation
 not counted) and is scored on the standard split (the last 10%, scored as one stream
 with carried state). Post 003's numpy LSTM gets the same budget. The count-based
-baselines of rnnkit.ngram need no training time (a few seconds of counting). A name
+baselines of rnnkit.charlm.ngram need no training time (a few seconds of counting). A name
 ending in ``+kn5`` is a mixture (``rnnkit.charlm.MixtureLM``, equal weights) of an
 LSTM and the Kneser-Ney 5-gram: the counting time is taken off the LSTM's budget, and
 the row also records the LSTM's own held-out bpc. Results go to
@@ -38,7 +38,7 @@ from rnnkit.charlm import (CharLM, MixtureLM, NgramLM, build_vocab, count_parame
 from rnnkit.charlm.tokens import jamo_parts  # noqa: E402
 from rnnkit.charlm.numpy_baseline import POST_003, NumpyCharLSTM, train_numpy  # noqa: E402
 from rnnkit.data import Vocab, load_mujeong, split_text  # noqa: E402
-from rnnkit.ngram import AbsoluteDiscountNgram, AddKNgram  # noqa: E402
+from rnnkit.charlm.ngram import AbsoluteDiscountNgram, AddKNgram  # noqa: E402
 
 PROMPT, SAMPLE_CHARS = "형식은", 200        # a sample of every model goes into the results
 

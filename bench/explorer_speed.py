@@ -21,9 +21,9 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 
-from rnnkit import gradflow  # noqa: E402
-from rnnkit.explorer import CLIP_OPTIONS, GradientExplorer  # noqa: E402
-from rnnkit.plotting import setup  # noqa: E402
+from rnnkit.analysis import gradflow  # noqa: E402
+from rnnkit.figures.gradient_explorer import CLIP_OPTIONS, GradientExplorer  # noqa: E402
+from rnnkit.figures.style import setup  # noqa: E402
 
 
 def main() -> None:

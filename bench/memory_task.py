@@ -1,9 +1,9 @@
 """Marked recall over growing distances: vanilla RNN, GRU and LSTM (forget-gate bias 0, 1, 3).
 
-The task is :func:`rnnkit.tasks.marked_recall_task`: four symbols from ONE alphabet at
+The task is :func:`rnnkit.data.tasks.marked_recall_task`: four symbols from ONE alphabet at
 every step, and a marker channel pointing at one of the first five steps; the model names
 the marked symbol after the last step. Each (config, T, seed) of the grid is trained with
-:func:`rnnkit.seqmodels.train_marked_recall`: Adam with learning rate ``--lr``, batch 64,
+:func:`rnnkit.models.classifier.train_marked_recall`: Adam with learning rate ``--lr``, batch 64,
 global gradient-norm clipping at 1, at most ``--steps`` updates, the held-out accuracy
 (1,000 sequences) measured every ``--eval-every`` steps, stopping once it reaches 99 %.
 The vanilla RNN is also trained with the learning rates ``--rnn-lrs``. Every cell has
@@ -27,7 +27,7 @@ import time
 import torch
 
 from rnnkit import results
-from rnnkit.seqmodels import SequenceClassifier, train_marked_recall
+from rnnkit.models.classifier import SequenceClassifier, train_marked_recall
 
 CONFIGS = {                       # name -> (cell, hidden size, forget bias)
     "rnn": ("rnn", 32, None),

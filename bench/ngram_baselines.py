@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 
 from rnnkit.data import Vocab, load_mujeong, split_text
-from rnnkit.ngram import AbsoluteDiscountNgram, AddKNgram
+from rnnkit.charlm.ngram import AbsoluteDiscountNgram, AddKNgram
 
 
 def main():

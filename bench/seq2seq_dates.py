@@ -13,7 +13,7 @@ Writes (atomically):
   held-out exact-match accuracy, and accuracy by number of dates in the list.
 
 Reproducibility: one thread (``torch.set_num_threads(1)``), every model built right after
-``torch.manual_seed(seed)`` and trained by ``rnnkit.seq2seq.train(seed=seed)`` (data,
+``torch.manual_seed(seed)`` and trained by ``rnnkit.models.seq2seq.train(seed=seed)`` (data,
 dropout, teacher-forcing coins). With the same torch build on CPU the checkpoints are
 bit-for-bit the same on re-running; the script prints a SHA-256 of each file.
 """
@@ -29,8 +29,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from rnnkit import dates, results
-from rnnkit import seq2seq as s2s
+from rnnkit.data import dates
+from rnnkit import results
+from rnnkit.models import seq2seq as s2s
 
 SEED = 0
 HELD_OUT_SEED = 12345          # the evaluation sets; training draws from default_rng(SEED)

@@ -10,32 +10,32 @@ Layers in numpy
       to and from PyTorch modules.
 
 Gradient flow and BPTT
-    - :mod:`rnnkit.unroll` - per-copy and per-loss gradients of the unrolled RNN (ch. 02).
-    - :mod:`rnnkit.bptt` - BPTT as a sum of Jacobian products, truncated BPTT, memory (ch. 03).
-    - :mod:`rnnkit.gradflow` - log-space Jacobian norms, scaled Gaussian/orthogonal W_hh,
+    - :mod:`rnnkit.analysis.unroll` - per-copy and per-loss gradients of the unrolled RNN (ch. 02).
+    - :mod:`rnnkit.analysis.bptt` - BPTT as a sum of Jacobian products, truncated BPTT, memory (ch. 03).
+    - :mod:`rnnkit.analysis.gradflow` - log-space Jacobian norms, scaled Gaussian/orthogonal W_hh,
       Pascanu's bound, clipping (ch. 04).
-    - :mod:`rnnkit.gates` - LSTM gate traces and cell-state Jacobians (ch. 05).
+    - :mod:`rnnkit.analysis.gates` - LSTM gate traces and cell-state Jacobians (ch. 05).
 
 PyTorch models and training
-    - :mod:`rnnkit.seqmodels` - small RNN/LSTM/GRU classifiers, forget-gate bias (ch. 04-05).
-    - :mod:`rnnkit.seq2seq` - encoder-decoder with optional attention (ch. 06).
+    - :mod:`rnnkit.models.classifier` - small RNN/LSTM/GRU classifiers, forget-gate bias (ch. 04-05).
+    - :mod:`rnnkit.models.seq2seq` - encoder-decoder with optional attention (ch. 06).
     - :mod:`rnnkit.charlm` - the character language model of 『무정』 and its CLI (ch. 07).
 
 Data and tasks
-    - :mod:`rnnkit.text` - character vocabularies and one-hot vectors (ch. 01).
-    - :mod:`rnnkit.tasks` - synthetic long-range recall tasks, plain and marked (ch. 04-05).
-    - :mod:`rnnkit.dates` - Korean dates to ISO dates, the seq2seq toy task (ch. 06).
+    - :mod:`rnnkit.data.vocab` - character vocabularies and one-hot vectors (ch. 01).
+    - :mod:`rnnkit.data.tasks` - synthetic long-range recall tasks, plain and marked (ch. 04-05).
+    - :mod:`rnnkit.data.dates` - Korean dates to ISO dates, the seq2seq toy task (ch. 06).
     - :mod:`rnnkit.data` - the 『무정』 loader (checksummed), vocabulary, 자모, batching (ch. 07).
-    - :mod:`rnnkit.ngram` - count-based n-gram baselines in bits per character (ch. 07).
+    - :mod:`rnnkit.charlm.ngram` - count-based n-gram baselines in bits per character (ch. 07).
     - :mod:`rnnkit.results` - stored results of long benchmark runs.
 
 Checks, figures, widgets
-    - :mod:`rnnkit.layercheck` - gradient checks of every scratch layer, stable printing.
-    - :mod:`rnnkit.plotting` - matplotlib defaults with Korean fonts.
-    - :mod:`rnnkit.diagrams` - task-shape and unrolled-graph drawings.
-    - :mod:`rnnkit.barviz` - slider/toggle bar charts (plotly and ipywidgets).
-    - :mod:`rnnkit.explorer` - the chapter 04 gradient explorer and its kernel-free twin.
-    - :mod:`rnnkit.interactive` - kernel-free plotly figures for the static site.
-    - :mod:`rnnkit.tables` - HTML result tables.
+    - :mod:`rnnkit.analysis.gradcheck` - gradient checks of every scratch layer, stable printing.
+    - :mod:`rnnkit.figures.style` - matplotlib defaults with Korean fonts.
+    - :mod:`rnnkit.figures.diagrams` - task-shape and unrolled-graph drawings.
+    - :mod:`rnnkit.figures.bars` - slider/toggle bar charts (plotly and ipywidgets).
+    - :mod:`rnnkit.figures.gradient_explorer` - the chapter 04 gradient explorer and its kernel-free twin.
+    - :mod:`rnnkit.figures.web` - kernel-free plotly figures for the static site.
+    - :mod:`rnnkit.figures.web` - HTML result tables.
 """
 __version__ = "0.1.0"

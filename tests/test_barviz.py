@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from rnnkit import barviz
+from rnnkit.figures import bars
 
 PANELS = [{"title": "h", "categories": ["1", "2", "3"], "range": (-1, 1)},
           {"title": "p", "categories": list("helo"), "range": (0, 1)}]
@@ -10,7 +10,7 @@ FRAMES = [[np.array([0.1, -0.2, 0.3]), np.array([0.1, 0.2, 0.3, 0.4])],
 
 
 def test_slider_figure_steps_carry_every_frame():
-    fig = barviz.slider_figure(FRAMES, PANELS, ["t=1", "t=2"], step_titles=["a", "b"])
+    fig = bars.slider_figure(FRAMES, PANELS, ["t=1", "t=2"], step_titles=["a", "b"])
     assert [tr.y for tr in fig.data] == [(0.1, -0.2, 0.3), (0.1, 0.2, 0.3, 0.4)]
     steps = fig.layout.sliders[0].steps
     assert [s.label for s in steps] == ["t=1", "t=2"]
@@ -23,7 +23,7 @@ def test_widgets_build_and_respond():
     pytest.importorskip("ipywidgets")
     import matplotlib
     matplotlib.use("Agg")
-    w = barviz.slider_widget(FRAMES, PANELS, ["t=1", "t=2"])
+    w = bars.slider_widget(FRAMES, PANELS, ["t=1", "t=2"])
     slider = w.children[0]
     slider.value = 1
     assert slider.value == 1
@@ -33,7 +33,7 @@ def test_widgets_build_and_respond():
         seen.append(active.copy())
         return [active[:3].astype(float), np.ones(4) * active.sum()]
 
-    t = barviz.toggle_widget(list("abc") + ["d"], compute, PANELS, initial=[True, False, True, True])
+    t = bars.toggle_widget(list("abc") + ["d"], compute, PANELS, initial=[True, False, True, True])
     buttons = t.children[0].children
     buttons[1].value = True
     assert [a.tolist() for a in seen[-2:]] == [[True, False, True, True], [True, True, True, True]]
@@ -46,4 +46,4 @@ def test_widgets_build_and_respond():
 ])
 def test_bad_frames(frames, labels, match):
     with pytest.raises(ValueError, match=match):
-        barviz.slider_figure(frames, PANELS, labels)
+        bars.slider_figure(frames, PANELS, labels)

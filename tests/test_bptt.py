@@ -1,8 +1,8 @@
-"""Tests of rnnkit.bptt: per-step contributions, truncated BPTT, memory accounting."""
+"""Tests of rnnkit.analysis.bptt: per-step contributions, truncated BPTT, memory accounting."""
 import numpy as np
 import pytest
 
-from rnnkit.bptt import (
+from rnnkit.analysis.bptt import (
     autograd_saved_nbytes,
     contribution_norms,
     cache_nbytes,

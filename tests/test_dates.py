@@ -1,12 +1,12 @@
-"""rnnkit.dates: the Korean-date task, its vocabularies, padding and masks."""
+"""rnnkit.data.dates: the Korean-date task, its vocabularies, padding and masks."""
 import datetime as dt
 import re
 
 import numpy as np
 import pytest
 
-from rnnkit import dates
-from rnnkit.dates import EOS, PAD, SOS
+from rnnkit.data import dates
+from rnnkit.data.dates import EOS, PAD, SOS
 
 SOURCE_RE = re.compile(r"^(\d{2}|\d{4})년 (\d{1,2})월 (\d{1,2})일( \((.)\)| (.)요일)?$")
 

@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
 
-from rnnkit import diagrams  # noqa: E402
+from rnnkit.figures import diagrams  # noqa: E402
 
 
 def _count(ax, kind):

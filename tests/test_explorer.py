@@ -1,4 +1,4 @@
-"""rnnkit.explorer: the live callback at every slider extreme, and the kernel-free figure."""
+"""rnnkit.figures.gradient_explorer: the live callback at every slider extreme, and the kernel-free figure."""
 import itertools
 import json
 import warnings
@@ -9,8 +9,8 @@ import pytest
 
 matplotlib.use("Agg")
 
-from rnnkit import gradflow as gf  # noqa: E402
-from rnnkit.explorer import CLIP_OPTIONS, GradientExplorer, static_figure  # noqa: E402
+from rnnkit.analysis import gradflow as gf  # noqa: E402
+from rnnkit.figures.gradient_explorer import CLIP_OPTIONS, GradientExplorer, static_figure  # noqa: E402
 
 
 @pytest.fixture(scope="module")

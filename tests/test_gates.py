@@ -1,10 +1,10 @@
-"""Tests of rnnkit.gates: gate traces against torch, Jacobian norms against autograd."""
+"""Tests of rnnkit.analysis.gates: gate traces against torch, Jacobian norms against autograd."""
 import numpy as np
 import pytest
 import torch
 
-from rnnkit.gates import forget_product_log10, lstm_gate_trace, state_jacobian_log10_norms
-from rnnkit.seqmodels import init_forget_bias
+from rnnkit.analysis.gates import forget_product_log10, lstm_gate_trace, state_jacobian_log10_norms
+from rnnkit.models.classifier import init_forget_bias
 
 
 def _torch_gates(lstm, x):
@@ -144,7 +144,7 @@ def test_jacobian_bad_input():
 
 
 def test_lstm_memory_curves_match_the_parts():
-    from rnnkit.gates import lstm_memory_curves
+    from rnnkit.analysis.gates import lstm_memory_curves
 
     x = np.random.default_rng(3).standard_normal((12, 5))
     jac, forget = lstm_memory_curves(2.0, x, H=6, seed=4)
@@ -159,7 +159,7 @@ def test_lstm_memory_curves_match_the_parts():
 
 
 def test_bias_slider_figure_steps_show_one_bias_each():
-    from rnnkit.gates import bias_slider_figure
+    from rnnkit.analysis.gates import bias_slider_figure
 
     curves = [(np.array([0.0, -1.0 * j, -2.0 * j]), np.array([0.0, -2.0 * j, -4.0 * j])) for j in range(3)]
     labels = {"lstm": "L", "forget": "F", "x": "k", "y": "norm", "slider": "b = ", "title": "t"}
@@ -180,7 +180,7 @@ def test_bias_slider_figure_steps_show_one_bias_each():
 def test_memory_explorer_redraws_on_slider_moves():
     import matplotlib
     matplotlib.use("Agg")
-    from rnnkit.gates import memory_explorer
+    from rnnkit.analysis.gates import memory_explorer
 
     labels = {k: k for k in ("bias", "T", "lstm", "forget", "rnn", "x", "y")}
     labels["title"] = "{bias} {f:.3f} {T} {lstm:.1f} {rnn:.1f}"

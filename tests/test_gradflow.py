@@ -1,11 +1,11 @@
-"""rnnkit.gradflow: log-space Jacobian norms, initialisers, Pascanu's bound, clipping."""
+"""rnnkit.analysis.gradflow: log-space Jacobian norms, initialisers, Pascanu's bound, clipping."""
 import math
 import warnings
 
 import numpy as np
 import pytest
 
-from rnnkit import gradflow as gf
+from rnnkit.analysis import gradflow as gf
 from rnnkit.scratch import clip_grad_norm
 
 

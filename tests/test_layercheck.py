@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from rnnkit import scratch as S
-from rnnkit.layercheck import LAYERS, check_all, check_layer, decade_bound, richardson_gradient
+from rnnkit.analysis.gradcheck import LAYERS, check_all, check_layer, decade_bound, richardson_gradient
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -1,13 +1,13 @@
-"""rnnkit.seq2seq: masking, attention, teacher forcing, greedy decoding, checkpoints."""
+"""rnnkit.models.seq2seq: masking, attention, teacher forcing, greedy decoding, checkpoints."""
 import math
 
 import numpy as np
 import pytest
 import torch
 
-from rnnkit import dates
-from rnnkit import seq2seq as s2s
-from rnnkit.dates import EOS, PAD, SOS
+from rnnkit.data import dates
+from rnnkit.models import seq2seq as s2s
+from rnnkit.data.dates import EOS, PAD, SOS
 
 torch.set_num_threads(1)
 

@@ -1,14 +1,14 @@
-"""Tests of rnnkit.seqmodels: model shapes, the forget-bias initialiser, accuracy, training."""
+"""Tests of rnnkit.models.classifier: model shapes, the forget-bias initialiser, accuracy, training."""
 import numpy as np
 import pytest
 import torch
 
-from rnnkit.gates import lstm_gate_trace
+from rnnkit.analysis.gates import lstm_gate_trace
 from rnnkit.scratch import params_from_torch
 import torch.nn.functional as F
 
-from rnnkit.seqmodels import SequenceClassifier, accuracy, init_forget_bias, train_marked_recall, train_recall
-from rnnkit.tasks import marked_recall_task
+from rnnkit.models.classifier import SequenceClassifier, accuracy, init_forget_bias, train_marked_recall, train_recall
+from rnnkit.data.tasks import marked_recall_task
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,6 @@
 import pytest
 
-from rnnkit.tables import html_table
+from rnnkit.figures.web import html_table
 
 
 def test_html_table_escapes_and_formats_code():

@@ -1,8 +1,8 @@
-"""Tests of rnnkit.tasks: the recall tasks' layout, labels, seeding and argument checks."""
+"""Tests of rnnkit.data.tasks: the recall tasks' layout, labels, seeding and argument checks."""
 import numpy as np
 import pytest
 
-from rnnkit.tasks import marked_recall_task, recall_task
+from rnnkit.data.tasks import marked_recall_task, recall_task
 
 
 def test_shapes_and_dtypes():

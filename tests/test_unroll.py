@@ -3,7 +3,7 @@ import pytest
 
 from rnnkit.scratch import (rnn_backward, rnn_forward, temporal_affine_backward,
                             temporal_affine_forward, temporal_softmax_loss)
-from rnnkit.unroll import rnn_backward_steps, rnn_forward_steps, rnn_grads_by_loss_and_step
+from rnnkit.analysis.unroll import rnn_backward_steps, rnn_forward_steps, rnn_grads_by_loss_and_step
 
 
 def _setup(N=2, T=5, D=3, H=4, seed=0):

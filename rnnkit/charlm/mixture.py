@@ -18,7 +18,7 @@ log-probabilities (the softmax of log-probabilities gives them back), and the st
 tuple of the members' states. So :func:`~rnnkit.charlm.evaluate.total_bits`,
 :func:`~rnnkit.charlm.sample.sample` and chapter 07's figures work on it unchanged.
 
-:class:`NgramLM` puts a fitted count model (:mod:`rnnkit.ngram`) behind the same
+:class:`NgramLM` puts a fitted count model (:mod:`rnnkit.charlm.ngram`) behind the same
 interface. Its state is the (1, N, n-1) tensor of the last n-1 ids of each stream (-1
 where the text has not started yet).
 
@@ -38,7 +38,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from rnnkit.ngram import AbsoluteDiscountNgram
+from .ngram import AbsoluteDiscountNgram
 
 from .checkpoint import MIXTURE_FORMAT, _check_path, _refuse, as_dict, atomic_save, model_from_dict, read_file
 from .model import zero_state
@@ -67,11 +67,11 @@ def text_sha256(text):
 
 
 class NgramLM(nn.Module):
-    """A fitted count model (:mod:`rnnkit.ngram`) with the interface of a CharLM.
+    """A fitted count model (:mod:`rnnkit.charlm.ngram`) with the interface of a CharLM.
 
     Parameters
     ----------
-    ngram : a fitted :class:`rnnkit.ngram.NgramModel` (``fit`` already called)
+    ngram : a fitted :class:`rnnkit.charlm.ngram.NgramModel` (``fit`` already called)
     vocab : the Vocab of the ids it will read; its characters must be the n-gram's, in order
     cache : how many next-character distributions to remember (by history)
     """
@@ -79,7 +79,7 @@ class NgramLM(nn.Module):
     def __init__(self, ngram, vocab, *, cache=4096):
         super().__init__()
         if getattr(ngram, "counts", None) is None:
-            raise ValueError("ngram must be a fitted rnnkit.ngram model: call ngram.fit(train_text) first")
+            raise ValueError("ngram must be a fitted rnnkit.charlm.ngram model: call ngram.fit(train_text) first")
         if list(ngram.chars) != list(vocab.chars):
             raise ValueError(f"the n-gram's {len(ngram.chars)} characters and the vocabulary's "
                              f"{len(vocab)} must be the same, in the same order")
@@ -214,7 +214,7 @@ def mixture_dict(models, vocab, *, weights=None, ngram=None, train_text=None,
     models : list of CharLM sharing ``vocab``
     weights : None (equal) or one number per component: the models, then the n-gram
     ngram : None, or a dict ``order``, ``discount``, ``kneser_ney`` of an
-        :class:`~rnnkit.ngram.AbsoluteDiscountNgram` counted from ``train_text`` at load time
+        :class:`~rnnkit.charlm.ngram.AbsoluteDiscountNgram` counted from ``train_text`` at load time
     train_text : the text the n-gram counts (needed with ``ngram``; only its sha256 is stored)
     logs, metas : None or one training log / meta dict per model
     precision : how each model's weights are stored (see :func:`~rnnkit.charlm.checkpoint.save_checkpoint`)

@@ -12,7 +12,7 @@ Shapes: N batch, T time steps, H input (hidden) size, M output size (V for score
 """
 from __future__ import annotations
 
-from ._check import check_cache, float_array
+from rnnkit.checks import check_cache, float_array
 
 
 def temporal_affine_forward(h, W, b):

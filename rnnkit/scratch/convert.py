@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._check import float_array
+from rnnkit.checks import float_array
 
 _LSTM_BLOCKS = [0, 1, 3, 2]   # torch (i, f, g, o) <-> scratch (i, f, o, g); its own inverse
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._check import check_cache, float_array, index_array
+from rnnkit.checks import check_cache, float_array, index_array
 
 
 def embedding_forward(idx, W):

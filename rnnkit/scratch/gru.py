@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._check import check_cache, float_array
+from rnnkit.checks import check_cache, float_array
 from .activations import sigmoid
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._check import _check_shape, float_array, index_array
+from rnnkit.checks import check_shape, float_array, index_array
 
 
 def _check_mask(mask, dims, dtype):
@@ -31,7 +31,7 @@ def _check_mask(mask, dims, dtype):
     if mask.dtype != bool and (mask.dtype.kind not in "iuf" or not np.isin(mask, (0, 1)).all()):
         raise ValueError("mask must be a bool array or hold only 0 and 1 "
                          "(1 = position counts in the loss, 0 = ignored)")
-    _check_shape("mask", mask, ("N", "T"), dims)
+    check_shape("mask", mask, ("N", "T"), dims)
     return mask.astype(dtype)
 
 

@@ -14,7 +14,7 @@ from rnnkit.charlm import (CharLM, MixtureLM, NgramLM, load_any, load_checkpoint
 from rnnkit.charlm.__main__ import main
 from rnnkit.charlm.tokens import jamo_parts
 from rnnkit.data import Vocab
-from rnnkit.ngram import AbsoluteDiscountNgram
+from rnnkit.charlm.ngram import AbsoluteDiscountNgram
 
 KN = dict(order=3, discount=0.75, kneser_ney=True)
 

@@ -1,4 +1,4 @@
-"""Fixtures for the tests of rnnkit.data and rnnkit.ngram.
+"""Fixtures for the tests of rnnkit.data and rnnkit.charlm.ngram.
 
 The real novel is never part of the repository. Tests that need it read the file named
 by ``RNNKIT_MUJEONG`` (``.ci/run`` sets it when ``../shared/data/mujeong.txt`` exists)

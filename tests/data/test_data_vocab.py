@@ -160,5 +160,5 @@ def test_from_text_in_order_of_first_appearance():
     v = Vocab.from_text("hello", order="appearance")
     assert v.chars == ("h", "e", "l", "o")
     assert Vocab.from_text("hello", order="appearance", unk="?").chars == ("h", "e", "l", "o", "?")
-    with pytest.raises(ValueError, match=r"order must be 'sorted' or 'appearance', got 'random'"):
+    with pytest.raises(ValueError, match=r"order must be one of \('sorted', 'appearance'\), got 'random'"):
         Vocab.from_text("hello", order="random")

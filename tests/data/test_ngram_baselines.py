@@ -1,4 +1,4 @@
-"""rnnkit.ngram: hand-computed probabilities, normalization, bits, the novel's baselines.
+"""rnnkit.charlm.ngram: hand-computed probabilities, normalization, bits, the novel's baselines.
 
 The small example is "abracadabra" with the vocabulary a b c d r z (V = 6; z never
 occurs). Counts, written out by hand:
@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from rnnkit.data import Vocab, split_text
-from rnnkit.ngram import AbsoluteDiscountNgram, AddKNgram
+from rnnkit.charlm.ngram import AbsoluteDiscountNgram, AddKNgram
 
 TEXT = "abracadabra"
 VOCAB = "abcdrz"

@@ -1,4 +1,4 @@
-"""rnnkit.interactive figures in Chromium: drawn with the page's plotly.js when it has one
+"""rnnkit.figures.web figures in Chromium: drawn with the page's plotly.js when it has one
 (no request anywhere), and with plotly.js from its CDN when it has none (as on Colab).
 Needs no built site: the plotly.js of the installed plotly package answers both URLs."""
 from __future__ import annotations
@@ -8,7 +8,7 @@ import os
 import plotly
 import plotly.graph_objects as go
 
-from rnnkit import interactive
+from rnnkit.figures import web
 
 PLOTLY_JS = os.path.join(os.path.dirname(plotly.__file__), "package_data", "plotly.min.js")
 LOCAL = "http://site.test/"
@@ -26,7 +26,7 @@ def page_with(browser, body: str):
         requests.append(url)
         if url == LOCAL:
             r.fulfill(content_type="text/html", body=body)
-        elif url in (LOCAL + "plotly.min.js", interactive.plotly_cdn_url()):
+        elif url in (LOCAL + "plotly.min.js", web.plotly_cdn_url()):
             r.fulfill(path=PLOTLY_JS, content_type="application/javascript")
         else:
             r.abort()
@@ -41,7 +41,7 @@ def figures():
 
 def test_uses_the_pages_plotly_and_requests_nothing_else(browser):
     body = ('<html><head><script src="plotly.min.js"></script></head><body>'
-            + "".join(interactive.figure_html(f) for f in figures()) + "</body></html>")
+            + "".join(web.figure_html(f) for f in figures()) + "</body></html>")
     ctx, page, requests, errors = page_with(browser, body)
     try:
         page.wait_for_function("() => document.querySelectorAll('.main-svg').length >= 2")
@@ -52,11 +52,11 @@ def test_uses_the_pages_plotly_and_requests_nothing_else(browser):
 
 
 def test_loads_plotly_from_its_cdn_once_when_the_page_has_none(browser):
-    body = "<html><body>" + "".join(interactive.figure_html(f) for f in figures()) + "</body></html>"
+    body = "<html><body>" + "".join(web.figure_html(f) for f in figures()) + "</body></html>"
     ctx, page, requests, errors = page_with(browser, body)
     try:
         page.wait_for_function("() => document.querySelectorAll('.main-svg').length >= 2")
-        assert requests == [LOCAL, interactive.plotly_cdn_url()]
+        assert requests == [LOCAL, web.plotly_cdn_url()]
         assert page.evaluate("() => [...document.querySelectorAll('.plotly-graph-div')].map(d => d.data[0].y[1])") == [2, 3]
         assert errors == []
     finally:

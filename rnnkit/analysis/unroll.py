@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .scratch import rnn_step_backward, rnn_step_forward
+from rnnkit.scratch import rnn_step_backward, rnn_step_forward
 
 
 def rnn_forward_steps(x, h0, Wx, Wh, b):

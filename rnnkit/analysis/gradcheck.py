@@ -7,7 +7,7 @@ refined by Richardson extrapolation, see :func:`richardson_gradient`), using
 :func:`rnnkit.scratch.rel_error`. A correct layer scores around 1e-9 or below; a wrong
 one scores around 1e-1 or above::
 
-    >>> from rnnkit.layercheck import check_all
+    >>> from rnnkit.analysis.gradcheck import check_all
     >>> rows = check_all()            # one dict per layer: name, errors per argument, max
     >>> all(r["max_error"] < 1e-7 for r in rows)
     True
@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from . import scratch as S
+from rnnkit import scratch as S
 
 
 def _spec(name, N, T, D, H, V, rng):

@@ -6,7 +6,7 @@ receives when some losses are switched on. The data are small and precomputed (o
 to compute), so the same panels are offered twice:
 
 - :func:`slider_figure`: a plotly figure whose slider swaps the bars. It needs no kernel,
-  so it moves on the static site (display it with :func:`rnnkit.interactive.show`).
+  so it moves on the static site (display it with :func:`rnnkit.figures.web.show`).
 - :func:`slider_widget` and :func:`toggle_widget`: ipywidgets controls that redraw
   matplotlib bars in a kernel.
 

@@ -39,9 +39,9 @@ import numbers
 
 import numpy as np
 
-from .scratch import rnn_backward, rnn_forward
+from rnnkit.scratch import rnn_backward, rnn_forward
 from .unroll import rnn_forward_steps, rnn_grads_by_loss_and_step
-from .scratch._check import float_array
+from rnnkit.checks import float_array
 
 SCHEMES = ("chunked", "sliding")
 
@@ -98,7 +98,7 @@ def per_step_contributions(x, h0, Wx, Wh, b, dh):
     In the book's column-vector notation
     ``C[t, k]^T = dL_t/dh_t (prod_{j=k+1..t} dh_j/dh_{j-1}) d+h_k/dW_hh`` with
     ``dh_j/dh_{j-1} = diag(1 - h_j**2) W_hh``. The work is done by chapter 02's
-    :func:`rnnkit.unroll.rnn_grads_by_loss_and_step` (one backward pass per loss term,
+    :func:`rnnkit.analysis.unroll.rnn_grads_by_loss_and_step` (one backward pass per loss term,
     step by step with :func:`rnnkit.scratch.rnn_step_backward`); this function only
     takes the same arguments as :func:`truncated_bptt`.
 

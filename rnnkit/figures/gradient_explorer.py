@@ -2,7 +2,7 @@
 
 Both draw, on a log scale, how the size of the backpropagated signal changes with the
 distance k = T - t it has travelled back through a vanilla RNN (see
-:func:`rnnkit.gradflow.gradient_flow`):
+:func:`rnnkit.analysis.gradflow.gradient_flow`):
 
 - ``||dh_T/dh_t||_2`` (measured Jacobian product),
 - Pascanu's bound ``(gamma lambda_1)**k``,
@@ -22,7 +22,7 @@ import math
 import matplotlib
 import numpy as np
 
-from . import gradflow
+from rnnkit.analysis import gradflow
 
 LABELS = {
     "ko": {
@@ -135,7 +135,7 @@ class GradientExplorer:
 
         self.L = _labels(lang)
         if "NanumGothic" not in matplotlib.rcParams["font.family"]:
-            from .plotting import setup
+            from .style import setup
             setup()                      # Hangul labels need the bundled Korean font
         self.H, self.seed, self.t_max, self.dpi = H, seed, t_max, dpi
         # A bare Figure with its own Agg canvas, outside pyplot: it is never shown twice
@@ -169,7 +169,7 @@ class GradientExplorer:
     def update(self, rho=1.0, T=100, activation="tanh", init="orthogonal", clip=None):
         """Recompute the curves for one setting and move the lines (no rendering).
 
-        Returns the :class:`rnnkit.gradflow.GradientFlow` that was drawn.
+        Returns the :class:`rnnkit.analysis.gradflow.GradientFlow` that was drawn.
         """
         if not isinstance(T, (int, np.integer)) or not 1 <= T <= self.t_max:
             raise ValueError(f"T must be an integer in [1, {self.t_max}], got {T!r}")
@@ -258,7 +258,7 @@ def static_figure(lang="ko", T=200, rhos=None, H=32, seed=0):
     lang : "ko" or "en"
     T : sequence length (the x axis runs over k = 0..T)
     rhos : 1-D array of spectral radii for the slider (default 0, 0.1, ..., 3.0)
-    H, seed : size and seed of the simulated RNN (as in :func:`rnnkit.gradflow.gradient_flow`)
+    H, seed : size and seed of the simulated RNN (as in :func:`rnnkit.analysis.gradflow.gradient_flow`)
     """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots

@@ -43,11 +43,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from rnnkit.dates import EOS, PAD, SOS, Vocab, encode_batch
+from rnnkit.data.dates import EOS, PAD, SOS, Vocab, encode_batch
 
 FORMAT = "rnnkit.seq2seq/1"
 CELLS = ("gru", "lstm")
-CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
+CHECKPOINTS = Path(__file__).resolve().parents[1] / "checkpoints"
 
 
 def _positive_int(name, v):
@@ -100,7 +100,7 @@ class Seq2Seq(nn.Module):
 
     Parameters
     ----------
-    src_vocab, tgt_vocab : rnnkit.dates.Vocab (PAD = 0, SOS = 1, EOS = 2)
+    src_vocab, tgt_vocab : rnnkit.data.dates.Vocab (PAD = 0, SOS = 1, EOS = 2)
     emb : int, embedding size E (source and target have separate embeddings)
     hidden : int, hidden size H of both RNNs
     cell : "gru" or "lstm"
@@ -115,7 +115,7 @@ class Seq2Seq(nn.Module):
         super().__init__()
         for name, v in (("src_vocab", src_vocab), ("tgt_vocab", tgt_vocab)):
             if not isinstance(v, Vocab):
-                raise ValueError(f"{name} must be an rnnkit.dates.Vocab, got {type(v).__name__}")
+                raise ValueError(f"{name} must be an rnnkit.data.dates.Vocab, got {type(v).__name__}")
         emb = _positive_int("emb", emb)
         hidden = _positive_int("hidden", hidden)
         attn_size = _positive_int("attn_size", attn_size)
@@ -266,7 +266,7 @@ def masked_cross_entropy(scores, targets, mask):
 
 
 def to_tensors(batch):
-    """``rnnkit.dates.encode_batch`` output (numpy) -> dict of torch tensors."""
+    """``rnnkit.data.dates.encode_batch`` output (numpy) -> dict of torch tensors."""
     return {k: torch.from_numpy(v) for k, v in batch.items()}
 
 
@@ -447,7 +447,7 @@ def load(path, config=None):
         payload = torch.load(p, map_location="cpu", weights_only=True)
     except Exception as e:  # truncated zip, garbage, pickled objects that are not allowed
         raise ValueError(f"{p} is not a readable checkpoint (corrupt or not written by "
-                         f"rnnkit.seq2seq.save): {type(e).__name__}: {str(e).splitlines()[0][:200]}") from None
+                         f"rnnkit.models.seq2seq.save): {type(e).__name__}: {str(e).splitlines()[0][:200]}") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         got = payload.get("format") if isinstance(payload, dict) else type(payload).__name__
         raise ValueError(f"{p} is not a {FORMAT} checkpoint (format: {got!r})")
@@ -581,7 +581,7 @@ def explorer(model, labels, initial, max_len=40):
     import matplotlib.pyplot as plt
     from IPython.display import HTML, display
 
-    from rnnkit.tables import html_table
+    from rnnkit.figures.web import html_table
 
     box = widgets.Text(value=initial, description=labels["input"], continuous_update=False,
                        layout=widgets.Layout(width="420px"), style={"description_width": "initial"})

@@ -1,7 +1,14 @@
-"""Argument checks shared by the scratch layers.
+"""Argument checks: the one set of validators behind every public function of rnnkit.
 
-Every public function validates its inputs with :func:`float_array` or
-:func:`index_array`, which bind symbolic dimensions ("N", "T", "D", "H", ...) the
+Numpy only. Public functions validate at the boundary (what a user passes in, what a
+file holds) and raise ``ValueError`` naming the argument and what was expected; the
+model code inside trusts its inputs.
+
+**Scalars.** :func:`check_int`, :func:`check_real` and :func:`check_choice` return the
+value (as ``int`` / ``float``) so a caller writes ``steps = check_int("steps", steps, 1)``.
+Booleans are refused where a number is expected (``True`` is not a batch size).
+
+**Arrays.** :func:`float_array` and :func:`index_array` bind symbolic dimensions ("N", "T", "D", "H", ...) the
 first time they see them and check every later argument against them, so that a
 mismatch is reported as::
 
@@ -12,6 +19,9 @@ A dimension may carry an integer factor: "4H" means four times H.
 """
 from __future__ import annotations
 
+import math
+import numbers
+import os
 import re
 
 import numpy as np
@@ -30,7 +40,7 @@ def _parse(dim):
     return int(m.group(1) or 1), m.group(2)
 
 
-def _check_shape(name, a, shape, dims):
+def check_shape(name, a, shape, dims):
     """Check ``a.shape`` against a symbolic ``shape`` and bind unseen symbols in ``dims``."""
     spec = "(" + ", ".join(str(d) for d in shape) + ")"
     if a.ndim != len(shape):
@@ -78,7 +88,7 @@ def float_array(name, a, shape, dims, dtype=None, finite=True):
     if dtype is not None and a.dtype != dtype:
         raise ValueError(f"{name} has dtype {a.dtype} but the other inputs are {np.dtype(dtype)}; "
                          "use one precision for all arguments")
-    _check_shape(name, a, shape, dims)
+    check_shape(name, a, shape, dims)
     if finite and not np.isfinite(a).all():
         raise ValueError(f"{name} contains NaN or infinity")
     return a
@@ -90,7 +100,7 @@ def index_array(name, a, shape, dims, high=None, high_name=None):
         raise ValueError(f"{name} must be a numpy integer array, got {type(a).__name__}")
     if not np.issubdtype(a.dtype, np.integer):
         raise ValueError(f"{name} must be an integer array of indices, got dtype {a.dtype}")
-    _check_shape(name, a, shape, dims)
+    check_shape(name, a, shape, dims)
     if high is not None and a.size and (a.min() < 0 or a.max() >= high):
         bound = f"{high_name} = {high}" if high_name else str(high)
         raise ValueError(f"{name} must hold indices in [0, {bound}), "
@@ -103,3 +113,50 @@ def check_cache(name, cache, kind):
     if not (isinstance(cache, tuple) and cache and isinstance(cache[0], str) and cache[0] == kind):
         raise ValueError(f"{name} must be the cache returned by the matching {kind} forward function")
     return cache
+
+
+def check_int(name, value, low=None, high=None):
+    """``value`` as an ``int`` in ``[low, high]`` (either bound may be ``None``)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) \
+            or (low is not None and value < low) or (high is not None and value > high):
+        raise ValueError(f"{name} must be an integer{_range(low, high)}, got {value!r}")
+    return int(value)
+
+
+def check_real(name, value, low=None, high=None, *, open_low=False):
+    """``value`` as a finite ``float`` in ``[low, high]``; ``(low, high]`` with ``open_low``."""
+    ok = not isinstance(value, (bool, np.bool_)) and isinstance(value, numbers.Real) \
+        and math.isfinite(value)
+    if ok and low is not None:
+        ok = value > low if open_low else value >= low
+    if ok and high is not None:
+        ok = value <= high
+    if not ok:
+        raise ValueError(f"{name} must be a finite number{_range(low, high, open_low)}, got {value!r}")
+    return float(value)
+
+
+def check_choice(name, value, options):
+    """``value`` if it is one of ``options`` (a tuple), else ``ValueError`` listing them."""
+    if isinstance(value, (list, dict, set, np.ndarray)) or value not in options:
+        raise ValueError(f"{name} must be one of {tuple(options)}, got {value!r}")
+    return value
+
+
+def check_path(name, path):
+    """``path`` (a non-empty str or os.PathLike) as a :class:`pathlib.Path`."""
+    from pathlib import Path
+
+    if not isinstance(path, (str, os.PathLike)) or str(path) == "":
+        raise ValueError(f"{name} must be a non-empty str or os.PathLike, got {path!r}")
+    return Path(path)
+
+
+def _range(low, high, open_low=False):
+    if low is not None and high is not None:
+        return f" in {'(' if open_low else '['}{low}, {high}]"
+    if low is not None:
+        return f" {'>' if open_low else '>='} {low}"
+    if high is not None:
+        return f" <= {high}"
+    return ""

@@ -1,4 +1,6 @@
-"""Kernel-free interactive figures (plotly) for the static site.
+"""What the static site shows, stored deterministically: plotly figures and HTML tables.
+
+**Figures.**
 
 A chapter builds a plotly figure whose slider steps are all precomputed and calls
 :func:`show`. The figure then moves in three places without a Python kernel behind it:
@@ -16,19 +18,32 @@ so that the stored output does not depend on the last bits that the CPU's kernel
 produce. The ``div`` id is a hash of the figure's JSON (plus a counter when the same figure is
 shown twice in one session), so re-executing a notebook reproduces its outputs byte
 for byte and strict nbval can compare them.
+**Tables.** The site renders ``text/markdown`` outputs as CommonMark, which has no
+tables, so :func:`show_table` shows a table as HTML::
+
+    show_table(["D", "H", "params"], [[4, 3, 27], [10, 20, 640]])
+
+Cells are converted with ``str`` and HTML-escaped; text between backticks becomes
+``<code>``. Format (round) numbers before passing them.
+
+**Sliders.** :func:`slider` builds the one kind of plotly slider the book uses: a list
+of precomputed steps, each a label and the ``update``/``restyle`` arguments it applies.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import math
+import re
 
 DEFAULT_HEIGHT = 450          # px, plotly's own default
 CDN_TEMPLATE = "https://cdn.plot.ly/plotly-{version}.min.js"
 CONFIG = {"displaylogo": False, "responsive": True}
 SIGNIFICANT_DIGITS = 3        # of every float a figure stores: 1 part in 1,000, finer than a screen shows
 
+_CODE = re.compile(r"`([^`]+)`")
 _shown: dict[str, int] = {}   # figure hash -> times shown in this session
 
 
@@ -176,3 +191,71 @@ def show(fig) -> None:
         "application/vnd.plotly.v1+json": spec,
     }
     display(bundle, raw=True)
+
+
+# -- sliders ---------------------------------------------------------------------------
+def slider(labels, args, *, method="update", prefix="", active=0, **options) -> dict:
+    """A plotly slider whose step ``k`` is labelled ``labels[k]`` and applies ``args[k]``.
+
+    Parameters
+    ----------
+    labels : sequence of str, one per step
+    args : sequence, one per step: the argument list of ``method`` (for ``"update"``,
+        ``[data_update, layout_update]``; for ``"restyle"``, ``[data_update]``)
+    method : "update" or "restyle"
+    prefix : text shown before the current step's label
+    active : index of the step shown first
+    options : further slider attributes (``pad``, ``len``, ...)
+
+    Returns
+    -------
+    dict, one entry of ``layout.sliders``
+    """
+    if method not in ("update", "restyle"):
+        raise ValueError(f"method must be 'update' or 'restyle', got {method!r}")
+    labels, args = list(labels), list(args)
+    if not labels or len(labels) != len(args):
+        raise ValueError(f"labels and args must be non-empty and of one length, got "
+                         f"{len(labels)} and {len(args)}")
+    if not 0 <= active < len(labels):
+        raise ValueError(f"active must be a step index in [0, {len(labels)}), got {active!r}")
+    steps = [{"method": method, "label": str(lab), "args": list(a)} for lab, a in zip(labels, args)]
+    return {"active": active, "steps": steps, "currentvalue": {"prefix": prefix}, **options}
+
+
+# -- tables ----------------------------------------------------------------------------
+def _cell(value, tag):
+    text = _CODE.sub(r"<code>\1</code>", html.escape(str(value), quote=False))
+    return f"<{tag}>{text}</{tag}>"
+
+
+def html_table(header, rows):
+    """HTML for a table with one header row.
+
+    Parameters
+    ----------
+    header : sequence of column titles
+    rows : sequence of rows, each a sequence with one value per column
+
+    Returns
+    -------
+    str, a ``<table>`` element
+    """
+    header = list(header)
+    if not header:
+        raise ValueError("header must name at least one column")
+    lines = ["<table>", "<thead><tr>" + "".join(_cell(h, "th") for h in header) + "</tr></thead>", "<tbody>"]
+    for i, row in enumerate(rows):
+        row = list(row)
+        if len(row) != len(header):
+            raise ValueError(f"rows[{i}] must have {len(header)} values (one per column), got {len(row)}")
+        lines.append("<tr>" + "".join(_cell(v, "td") for v in row) + "</tr>")
+    lines += ["</tbody>", "</table>"]
+    return "\n".join(lines)
+
+
+def show_table(header, rows):
+    """Display :func:`html_table` (in a notebook)."""
+    from IPython.display import HTML, display
+
+    display(HTML(html_table(header, rows)))

@@ -6,7 +6,7 @@
     run = train_marked_recall("gru", T=40, steps=2000) # the marked task of chapter 05
 
 The model reads a batch-first sequence (N, T, D) and predicts from the last hidden state
-only, the many-to-one shape of the recall task in :mod:`rnnkit.tasks`.
+only, the many-to-one shape of the recall task in :mod:`rnnkit.data.tasks`.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .tasks import marked_recall_task, recall_task
+from rnnkit.data.tasks import marked_recall_task, recall_task
 
 CELLS = ("rnn", "lstm", "gru")
 _MODULES = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
@@ -108,7 +108,7 @@ def accuracy(model, x, y):
 
 def train_recall(cell, T, *, hidden=32, symbols=4, steps=500, batch=64, lr=0.01, clip=1.0,
                  forget_bias=None, seed=0, test_size=1000, eval_every=None, stop_at=None, progress=False):
-    """Train a :class:`SequenceClassifier` on :func:`rnnkit.tasks.recall_task` of length T.
+    """Train a :class:`SequenceClassifier` on :func:`rnnkit.data.tasks.recall_task` of length T.
 
     Adam (learning rate ``lr``) on fresh batches of ``batch`` sequences per step, the
     cross-entropy of the last step's scores, gradient norm clipping at ``clip``; the same
@@ -150,7 +150,7 @@ def train_recall(cell, T, *, hidden=32, symbols=4, steps=500, batch=64, lr=0.01,
 
 def train_marked_recall(cell, T, *, hidden=32, symbols=4, lead=5, steps=600, batch=64, lr=0.01, clip=1.0,
                         forget_bias=None, seed=0, test_size=1000, eval_every=None, stop_at=None, progress=False):
-    """Train a :class:`SequenceClassifier` on :func:`rnnkit.tasks.marked_recall_task`.
+    """Train a :class:`SequenceClassifier` on :func:`rnnkit.data.tasks.marked_recall_task`.
 
     The same loop as :func:`train_recall`: Adam (learning rate ``lr``) on a fresh batch of
     ``batch`` sequences per step, cross-entropy of the last step's scores, and the global

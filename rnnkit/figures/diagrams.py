@@ -7,7 +7,7 @@
 
 Colours follow a common convention: inputs red, hidden states green, outputs blue,
 losses yellow. All text is passed in by the caller, so Korean and English chapters draw
-the same figure with their own labels (call :func:`rnnkit.plotting.setup` first so that
+the same figure with their own labels (call :func:`rnnkit.figures.style.setup` first so that
 Hangul renders).
 """
 from __future__ import annotations

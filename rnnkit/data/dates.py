@@ -25,7 +25,7 @@ runs out of room as the list grows, and that attention does not.
 Vocabularies (:class:`Vocab`) reserve ids 0, 1, 2 for ``PAD``, ``SOS`` (start of
 sequence) and ``EOS`` (end of sequence). :func:`encode_batch` turns strings into padded
 id arrays plus boolean masks that are ``True`` exactly on the real (non-padding)
-positions. Everything here is numpy; :mod:`rnnkit.seq2seq` converts to torch.
+positions. Everything here is numpy; :mod:`rnnkit.models.seq2seq` converts to torch.
 """
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .scratch import params_from_torch
+from rnnkit.scratch import params_from_torch
 
 
 def _as_float64(x, name, shape, D):
@@ -167,7 +167,7 @@ def lstm_memory_curves(forget_bias, x, H=32, seed=0):
     """The memory curves of a fresh seeded LSTM with forget-gate bias ``forget_bias``.
 
     Builds ``torch.nn.LSTM(D, H)`` after ``torch.manual_seed(seed)``, sets its forget
-    bias with :func:`rnnkit.seqmodels.init_forget_bias` and runs it on ``x`` (T, D).
+    bias with :func:`rnnkit.models.classifier.init_forget_bias` and runs it on ``x`` (T, D).
 
     Returns
     -------
@@ -175,7 +175,7 @@ def lstm_memory_curves(forget_bias, x, H=32, seed=0):
     :func:`state_jacobian_log10_norms` and log10 ||∏ diag(f)||_2 from
     :func:`forget_product_log10`, for k = 0..T
     """
-    from .seqmodels import init_forget_bias
+    from rnnkit.models.classifier import init_forget_bias
 
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2:
@@ -208,7 +208,7 @@ def memory_explorer(labels, H=32, seed=0, symbols=4):
     import matplotlib.pyplot as plt
     from IPython.display import display
 
-    from .tasks import recall_task
+    from rnnkit.data.tasks import recall_task
 
     bias = widgets.FloatSlider(value=1.0, min=-1.0, max=5.0, step=0.25, description=labels["bias"])
     length = widgets.IntSlider(value=60, min=5, max=200, step=5, description=labels["T"])
@@ -256,7 +256,7 @@ def bias_slider_figure(biases, curves, references, labels):
 
     Returns
     -------
-    plotly.graph_objects.Figure (log y axis); show it with :func:`rnnkit.interactive.show`
+    plotly.graph_objects.Figure (log y axis); show it with :func:`rnnkit.figures.web.show`
     """
     import plotly.graph_objects as go
 
