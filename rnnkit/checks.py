@@ -152,6 +152,15 @@ def check_path(name, path):
     return Path(path)
 
 
+def check_generator(name, seed):
+    """``seed`` as a numpy Generator: an integer seeds a new one, a Generator is used as is."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, (bool, np.bool_)) and seed >= 0:
+        return np.random.default_rng(int(seed))
+    raise ValueError(f"{name} must be an integer >= 0 or a numpy.random.Generator, got {seed!r}")
+
+
 def _range(low, high, open_low=False):
     if low is not None and high is not None:
         return f" in {'(' if open_low else '['}{low}, {high}]"

@@ -6,15 +6,14 @@ from rnnkit.analysis.bptt import (
     autograd_saved_nbytes,
     contribution_norms,
     cache_nbytes,
-    delay_task,
     gradient_agreement,
     per_step_contributions,
-    train_delay_rnn,
     truncated_bptt,
-    truncation_explorer,
-    truncation_figure,
     truncation_mask,
 )
+from rnnkit.data.tasks import delay_task
+from rnnkit.figures.truncation import truncation_explorer, truncation_figure
+from rnnkit.models.truncated import train_delay_rnn
 from rnnkit.scratch import (
     numerical_gradient,
     rel_error,
@@ -280,9 +279,9 @@ def test_truncation_shorter_than_the_lag_cannot_learn_it():
 
 def test_bad_input_raises_value_error_naming_the_argument():
     p = problem()
-    with pytest.raises(ValueError, match="K must be a positive integer"):
+    with pytest.raises(ValueError, match="K must be an integer >= 1"):
         truncated_bptt(*args(p), 0)
-    with pytest.raises(ValueError, match="K must be a positive integer"):
+    with pytest.raises(ValueError, match="K must be an integer >= 1"):
         truncated_bptt(*args(p), 2.5)
     with pytest.raises(ValueError, match="scheme must be one of"):
         truncated_bptt(*args(p), 2, "window")
@@ -290,7 +289,7 @@ def test_bad_input_raises_value_error_naming_the_argument():
         truncated_bptt(*p_args_with_dh(p, p["dh"][:, :-1]), 2)
     with pytest.raises(ValueError, match=r"dh must have shape"):
         per_step_contributions(*p_args_with_dh(p, p["dh"][..., :-1]))
-    with pytest.raises(ValueError, match="T must be a positive integer"):
+    with pytest.raises(ValueError, match="T must be an integer >= 1"):
         truncation_mask(0, 2)
     with pytest.raises(ValueError, match="T must be larger than lag"):
         delay_task(4, 3, 3)
@@ -298,11 +297,11 @@ def test_bad_input_raises_value_error_naming_the_argument():
         delay_task(4, 8, 0)
     with pytest.raises(ValueError, match="T must be larger than lag"):
         train_delay_rnn(2, lag=5, T=5)
-    with pytest.raises(ValueError, match="hidden must be a positive integer"):
+    with pytest.raises(ValueError, match="hidden must be an integer >= 1"):
         train_delay_rnn(2, hidden=0)
-    with pytest.raises(ValueError, match="lr must be a positive learning rate"):
+    with pytest.raises(ValueError, match="lr must be a finite number > 0"):
         train_delay_rnn(2, lr=-1.0)
-    with pytest.raises(ValueError, match="K must be a positive integer"):
+    with pytest.raises(ValueError, match="K must be an integer >= 1"):
         train_delay_rnn(0)
     with pytest.raises(ValueError, match="g and g_ref must have the same shape"):
         gradient_agreement(np.ones(3), np.ones(4))

@@ -35,27 +35,14 @@ keep only the immediate terms C[t, t].
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from rnnkit.checks import check_choice, check_int, float_array
 from rnnkit.scratch import rnn_backward, rnn_forward
+
 from .unroll import rnn_forward_steps, rnn_grads_by_loss_and_step
-from rnnkit.checks import float_array
 
 SCHEMES = ("chunked", "sliding")
-
-
-def _check_K(K):
-    if isinstance(K, bool) or not isinstance(K, numbers.Integral) or K < 1:
-        raise ValueError(f"K must be a positive integer (truncation length in steps), got {K!r}")
-    return int(K)
-
-
-def _check_scheme(scheme):
-    if scheme not in SCHEMES:
-        raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
-    return scheme
 
 
 def _check_dh(dh, x, H):
@@ -79,10 +66,9 @@ def truncation_mask(T, K, scheme="chunked"):
         step t sends gradient through the use of ``W_hh`` at step k. Always False for
         k > t (a loss cannot depend on later steps).
     """
-    if isinstance(T, bool) or not isinstance(T, numbers.Integral) or T < 1:
-        raise ValueError(f"T must be a positive integer (number of time steps), got {T!r}")
-    K = _check_K(K)
-    _check_scheme(scheme)
+    T = check_int("T", T, 1)
+    K = check_int("K", K, 1)
+    check_choice("scheme", scheme, SCHEMES)
     t = np.arange(T)[:, None]
     k = np.arange(T)[None, :]
     causal = k <= t
@@ -147,8 +133,8 @@ def truncated_bptt(x, h0, Wx, Wh, b, dh, K, scheme="chunked"):
         ``scheme="chunked"`` and K >= T this is exactly (bit for bit) what
         :func:`rnnkit.scratch.rnn_backward` returns.
     """
-    K = _check_K(K)
-    _check_scheme(scheme)
+    K = check_int("K", K, 1)
+    check_choice("scheme", scheme, SCHEMES)
     h, cache = rnn_forward(x, h0, Wx, Wh, b)       # validates x, h0 and the weights
     N, T, H = h.shape
     dh = _check_dh(dh, x, H)
@@ -223,104 +209,6 @@ def cache_nbytes(cache):
     return total
 
 
-def delay_task(n, T, lag, seed=0):
-    """A copy-with-delay task: the target at step t is the input bit of step t - lag.
-
-    Parameters
-    ----------
-    n : int, number of sequences
-    T : int, sequence length (T > lag)
-    lag : int >= 1, how many steps back the answer lies
-    seed : int, seed of ``np.random.default_rng``
-
-    Returns
-    -------
-    x : (n, T, 1) float32, bits encoded as -1.0 / +1.0
-    y : (n, T) int64, ``y[:, t] = bit[:, t - lag]`` (0 for t < lag)
-    mask : (n, T) bool, False for the first ``lag`` steps, which have no answer
-    """
-    for name, v, low in (("n", n, 1), ("T", T, 1), ("lag", lag, 1)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {v!r}")
-    if T <= lag:
-        raise ValueError(f"T must be larger than lag, got T={T}, lag={lag}")
-    bits = np.random.default_rng(seed).integers(0, 2, size=(n, T))
-    y = np.zeros((n, T), dtype=np.int64)
-    y[:, lag:] = bits[:, :-lag]
-    mask = np.zeros((n, T), dtype=bool)
-    mask[:, lag:] = True
-    x = (2.0 * bits - 1.0).astype(np.float32)[:, :, None]
-    return x, y, mask
-
-
-def train_delay_rnn(K, *, lag=4, T=24, hidden=24, steps=200, batch=64, lr=0.01, seed=0):
-    """Train a tanh RNN (PyTorch) on :func:`delay_task` with chunked truncated BPTT.
-
-    Every update draws a fresh batch and runs the RNN in chunks of K steps: the hidden
-    state is detached at each chunk boundary, and each chunk's loss (masked cross-entropy
-    summed over its steps, averaged over the batch) is backpropagated at once, so only
-    one chunk's graph is alive at a time. The gradients of all chunks add up in ``.grad``
-    and one Adam step follows. ``K=None`` means full BPTT (a single chunk).
-
-    Parameters
-    ----------
-    K : int >= 1 or None, truncation length
-    lag, T, hidden, steps, batch, lr, seed : task and training settings
-
-    Returns
-    -------
-    dict with "loss" (mean cross-entropy per answered step on 2048 held-out sequences),
-    "accuracy" (fraction of held-out answered steps predicted right) and "curve"
-    (training loss per answered step, one value per step).
-    """
-    import torch
-    import torch.nn.functional as F
-
-    if K is not None:
-        K = _check_K(K)
-    for name, v in (("hidden", hidden), ("steps", steps), ("batch", batch)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-            raise ValueError(f"{name} must be a positive integer, got {v!r}")
-    if not (isinstance(lr, numbers.Real) and np.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a positive learning rate, got {lr!r}")
-    delay_task(1, T, lag)                        # validates T and lag before any training
-    torch.manual_seed(seed)
-    rnn = torch.nn.RNN(1, hidden, batch_first=True)
-    head = torch.nn.Linear(hidden, 2)
-    params = list(rnn.parameters()) + list(head.parameters())
-    opt = torch.optim.Adam(params, lr=lr)
-    chunk = T if K is None else K
-
-    curve = []
-    for i in range(steps):
-        x, y, m = (torch.from_numpy(a) for a in delay_task(batch, T, lag, seed=seed * 100_003 + i + 1))
-        m = m.float()
-        opt.zero_grad()
-        h = torch.zeros(1, batch, hidden)
-        total = 0.0
-        for s in range(0, T, chunk):
-            h = h.detach()                       # truncation: no gradient into earlier chunks
-            out, h = rnn(x[:, s:s + chunk], h)
-            ce = F.cross_entropy(head(out).reshape(-1, 2), y[:, s:s + chunk].reshape(-1),
-                                 reduction="none")
-            loss = (ce * m[:, s:s + chunk].reshape(-1)).sum() / batch
-            loss.backward()                      # frees this chunk's graph: memory O(K), not O(T)
-            total += loss.item()
-        opt.step()                               # one update per sequence; grads summed over chunks
-        curve.append(total * batch / m.sum().item())
-
-    x, y, m = (torch.from_numpy(a) for a in delay_task(2048, T, lag, seed=10**6 + seed))
-    with torch.no_grad():
-        out, _ = rnn(x)
-        logits = head(out)
-        ce = F.cross_entropy(logits.reshape(-1, 2), y.reshape(-1), reduction="none")
-        mf = m.reshape(-1).float()
-        test_loss = float((ce * mf).sum() / mf.sum())
-        correct = (logits.argmax(-1) == y).float().reshape(-1)
-        acc = float((correct * mf).sum() / mf.sum())
-    return {"loss": test_loss, "accuracy": acc, "curve": np.array(curve)}
-
-
 def autograd_saved_nbytes(fn, *args):
     """Bytes of the tensors PyTorch autograd saves for the backward pass of ``fn(*args)``.
 
@@ -353,138 +241,3 @@ def contribution_norms(C):
         raise ValueError(f"C must have shape (T, T, H, H) as returned by per_step_contributions, "
                          f"got {C.shape}")
     return np.linalg.norm(C.reshape(C.shape[0], C.shape[1], -1), axis=2)
-
-
-def truncation_figure(norms, Ks, titles, step_titles, labels, floor=None):
-    """Kernel-free plotly figure: which terms C[t, k] each scheme keeps, slider over K.
-
-    One heatmap per scheme (chunked left, sliding right) of ``log10 ||C[t, k]||`` over
-    loss step t (rows) and weight-use step k (columns). Kept terms are coloured, dropped
-    ones grey; terms with k > t do not exist and stay blank.
-
-    Parameters
-    ----------
-    norms : (T, T) array from :func:`contribution_norms`
-    Ks : list of int, slider positions (truncation lengths)
-    titles : (str, str), subplot titles for the chunked and the sliding panel
-    step_titles : list of str, one figure title per K (e.g. with the cosine similarities)
-    labels : dict with "t", "k", "K" (axis titles, slider prefix) and "colorbar"
-    floor : float or None, lowest log10 value shown (default: the 2nd percentile of the
-        positive norms; zero terms, e.g. C[t, 1] when h0 = 0, are drawn at the floor)
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-    """
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
-
-    norms = np.asarray(norms, dtype=np.float64)
-    if norms.ndim != 2 or norms.shape[0] != norms.shape[1]:
-        raise ValueError(f"norms must have shape (T, T), got {norms.shape}")
-    if len(step_titles) != len(Ks):
-        raise ValueError(f"step_titles must have one entry per K ({len(Ks)}), got {len(step_titles)}")
-    T = norms.shape[0]
-    causal = np.tril(np.ones((T, T), bool))
-    logn = np.log10(np.maximum(norms, 1e-300))
-    positive = causal & (norms > 0)
-    if not positive.any():
-        raise ValueError("norms must hold at least one positive entry with k <= t")
-    lo = np.percentile(logn[positive], 2) if floor is None else floor
-    hi = logn[positive].max()
-    steps_axis = list(range(1, T + 1))
-
-    def grid(values):
-        # nested lists with None for blanks, rounded so the HTML stays small and stable
-        return [[None if v is None or not np.isfinite(v) else round(float(v), 2) for v in row]
-                for row in values]
-
-    def kept_z(K, scheme):
-        keep = truncation_mask(T, K, scheme)
-        return grid(np.where(keep, np.maximum(logn, lo), np.nan))
-
-    grey = grid(np.where(causal, 0.0, np.nan))
-    fig = make_subplots(rows=1, cols=2, subplot_titles=list(titles), horizontal_spacing=0.12)
-    for col, scheme in ((1, "chunked"), (2, "sliding")):
-        fig.add_trace(go.Heatmap(z=grey, x=steps_axis, y=steps_axis, zmin=0, zmax=1,
-                                 colorscale=[[0, "#dddddd"], [1, "#dddddd"]], showscale=False,
-                                 hoverinfo="skip"), row=1, col=col)
-        fig.add_trace(go.Heatmap(z=kept_z(Ks[0], scheme), x=steps_axis, y=steps_axis, zmin=lo, zmax=hi,
-                                 colorscale="Viridis", showscale=(col == 2),
-                                 colorbar={"title": {"text": labels["colorbar"]}},
-                                 hovertemplate="t=%{y}, k=%{x}: %{z}<extra></extra>"), row=1, col=col)
-        fig.update_xaxes(title_text=labels["k"], row=1, col=col, constrain="domain")
-        fig.update_yaxes(title_text=labels["t"], autorange="reversed", row=1, col=col,
-                         scaleanchor="x" if col == 1 else "x2")
-    steps = []
-    for K, title in zip(Ks, step_titles):
-        update = {"z": [kept_z(K, "chunked"), kept_z(K, "sliding")]}
-        steps.append({"method": "update", "label": str(K), "args": [update, {"title.text": title}, [1, 3]]})
-    fig.update_layout(height=410, template="plotly_white", title={"text": step_titles[0]},
-                      margin={"l": 50, "r": 20, "t": 80, "b": 40},
-                      sliders=[{"active": 0, "steps": steps, "pad": {"t": 40},
-                                "currentvalue": {"prefix": labels["K"]}}])
-    return fig
-
-
-def truncation_explorer(norms, labels):
-    """ipywidgets: pick K, the loss step t and the scheme; see which terms are dropped.
-
-    Draws the norms ``||C[t, k]||`` of the chosen loss step t for k = 1..t as bars on a
-    log scale, kept terms in colour, dropped terms in grey, with the share of the
-    loss's gradient norm mass that survives.
-
-    Parameters
-    ----------
-    norms : (T, T) array from :func:`contribution_norms`
-    labels : dict with "K", "t", "scheme", "k", "norm", "kept", "dropped",
-        "schemes" (dict scheme -> display name) and "title" (a format string with
-        fields {t}, {K}, {scheme}, {n_kept}, {n}).
-
-    Returns
-    -------
-    ipywidgets.VBox (controls, output)
-    """
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
-
-    norms = np.asarray(norms, dtype=np.float64)
-    if norms.ndim != 2 or norms.shape[0] != norms.shape[1]:
-        raise ValueError(f"norms must have shape (T, T), got {norms.shape}")
-    T = norms.shape[0]
-    style = {"description_width": "initial"}
-    K_slider = widgets.IntSlider(value=4, min=1, max=T, description=labels["K"], style=style,
-                                 layout=widgets.Layout(width="230px"))
-    t_slider = widgets.IntSlider(value=T, min=1, max=T, description=labels["t"], style=style,
-                                 layout=widgets.Layout(width="280px"))
-    scheme = widgets.Dropdown(options=[(labels["schemes"][s], s) for s in SCHEMES],
-                              value="chunked", description=labels["scheme"], style=style,
-                              layout=widgets.Layout(width="200px"))
-    out = widgets.Output()
-
-    def redraw(change=None):
-        t, K = t_slider.value, K_slider.value
-        keep = truncation_mask(T, K, scheme.value)[t - 1, :t]
-        v = norms[t - 1, :t]
-        fig, ax = plt.subplots(figsize=(7, 3.2))
-        k = np.arange(1, t + 1)
-        ax.bar(k[keep], v[keep], color="#4c72b0", label=labels["kept"])
-        ax.bar(k[~keep], v[~keep], color="#bbbbbb", label=labels["dropped"])
-        ax.set_yscale("log")
-        ax.set_xlim(0.4, T + 0.6)
-        ax.set_xlabel(labels["k"])
-        ax.set_ylabel(labels["norm"])
-        ax.set_title(labels["title"].format(t=t, K=K, scheme=labels["schemes"][scheme.value],
-                                            n_kept=int(keep.sum()), n=t), fontsize=10)
-        ax.legend(loc="upper left", fontsize=9)
-        fig.tight_layout()
-        with out:
-            out.clear_output(wait=True)
-            display(fig)
-        plt.close(fig)
-
-    for w in (K_slider, t_slider, scheme):
-        w.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([widgets.HBox([K_slider, t_slider, scheme]), out])

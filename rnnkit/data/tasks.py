@@ -22,23 +22,9 @@ T - 1 - p, between T - lead and T - 1; guessing again scores 1 / K.
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-
-def _check_int(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
-
-
-def _generator(seed):
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
-        return np.random.default_rng(int(seed))
-    raise ValueError(f"seed must be an integer or a numpy.random.Generator, got {seed!r}")
+from rnnkit.checks import check_generator, check_int
 
 
 def recall_task(n, T, symbols=4, seed=0):
@@ -58,15 +44,10 @@ def recall_task(n, T, symbols=4, seed=0):
     x : (n, T, 2K) float32 one-hot inputs
     y : (n,) int64 labels, the symbol at step 1
     """
-    n = _check_int("n", n, 1)
-    T = _check_int("T", T, 1)
-    K = _check_int("symbols", symbols, 2)
-    if isinstance(seed, np.random.Generator):
-        rng = seed
-    elif isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
-        rng = np.random.default_rng(int(seed))
-    else:
-        raise ValueError(f"seed must be an integer or a numpy.random.Generator, got {seed!r}")
+    n = check_int("n", n, 1)
+    T = check_int("T", T, 1)
+    K = check_int("symbols", symbols, 2)
+    rng = check_generator("seed", seed)
     y = rng.integers(0, K, size=n)
     seq = rng.integers(K, 2 * K, size=(n, T))
     seq[:, 0] = y
@@ -100,14 +81,14 @@ def marked_recall_task(n, T, symbols=4, lead=5, seed=0):
     y : (n,) int64 labels, the symbol at the marked step
     p : (n,) int64 marked positions (0-based), each in 0 .. lead-1
     """
-    n = _check_int("n", n, 1)
-    T = _check_int("T", T, 1)
-    K = _check_int("symbols", symbols, 2)
-    lead = _check_int("lead", lead, 1)
+    n = check_int("n", n, 1)
+    T = check_int("T", T, 1)
+    K = check_int("symbols", symbols, 2)
+    lead = check_int("lead", lead, 1)
     if lead > T:
         raise ValueError(f"lead must be at most T (the marker falls on one of the first lead steps), "
                          f"got lead={lead}, T={T}")
-    rng = _generator(seed)
+    rng = check_generator("seed", seed)
     seq = rng.integers(0, K, size=(n, T))
     p = rng.integers(0, lead, size=n)
     x = np.zeros((n, T, K + 1), dtype=np.float32)
@@ -115,3 +96,32 @@ def marked_recall_task(n, T, symbols=4, lead=5, seed=0):
     x[np.arange(n), p, K] = 1.0
     y = seq[np.arange(n), p]
     return x, y.astype(np.int64), p.astype(np.int64)
+
+
+def delay_task(n, T, lag, seed=0):
+    """A copy-with-delay task: the target at step t is the input bit of step t - lag.
+
+    Parameters
+    ----------
+    n : int, number of sequences
+    T : int, sequence length (T > lag)
+    lag : int >= 1, how many steps back the answer lies
+    seed : int, seed of ``np.random.default_rng``
+
+    Returns
+    -------
+    x : (n, T, 1) float32, bits encoded as -1.0 / +1.0
+    y : (n, T) int64, ``y[:, t] = bit[:, t - lag]`` (0 for t < lag)
+    mask : (n, T) bool, False for the first ``lag`` steps, which have no answer
+    """
+    for name, v in (("n", n), ("T", T), ("lag", lag)):
+        check_int(name, v, 1)
+    if T <= lag:
+        raise ValueError(f"T must be larger than lag, got T={T}, lag={lag}")
+    bits = np.random.default_rng(seed).integers(0, 2, size=(n, T))
+    y = np.zeros((n, T), dtype=np.int64)
+    y[:, lag:] = bits[:, :-lag]
+    mask = np.zeros((n, T), dtype=bool)
+    mask[:, lag:] = True
+    x = (2.0 * bits - 1.0).astype(np.float32)[:, :, None]
+    return x, y, mask
