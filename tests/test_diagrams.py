@@ -60,7 +60,7 @@ def test_unrolled_graph_has_one_weight_node_and_t_copies(backward):
 
 
 def test_unrolled_graph_bad_input():
-    with pytest.raises(ValueError, match="T must be a positive integer"):
+    with pytest.raises(ValueError, match="T must be an integer >= 1"):
         diagrams.unrolled_graph(0)
     with pytest.raises(ValueError, match="copy_labels must have T = 2"):
         diagrams.unrolled_graph(2, backward=True, copy_labels=["a"])

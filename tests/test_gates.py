@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnkit.analysis.gates import forget_product_log10, lstm_gate_trace, state_jacobian_log10_norms
+from rnnkit.analysis.gates import forget_product_log10, lstm_gate_trace, state_jacobian_log10_norms, state_jacobians
 from rnnkit.models.classifier import init_forget_bias
 
 
@@ -61,9 +61,9 @@ def test_gate_trace_float32_module_and_numpy_input():
 def test_gate_trace_bad_input():
     with pytest.raises(ValueError, match="torch.nn.LSTM"):
         lstm_gate_trace(torch.nn.GRU(2, 3), np.zeros((1, 2, 2)))
-    with pytest.raises(ValueError, match=r"\(N, T, D\) with D = 2"):
+    with pytest.raises(ValueError, match=r"x must be a 3-D array of shape \(N, T, D\)"):
         lstm_gate_trace(torch.nn.LSTM(2, 3), np.zeros((2, 2)))
-    with pytest.raises(ValueError, match="finite"):
+    with pytest.raises(ValueError, match="x contains NaN or infinity"):
         lstm_gate_trace(torch.nn.LSTM(2, 3), np.full((1, 2, 2), np.nan))
 
 
@@ -112,6 +112,7 @@ def test_jacobian_norms_agree_with_autograd_on_the_module(kind):
     for k in (1, 3, 7):
         J = _jacobian_reference(module, x, k)
         assert abs(got[k] - np.log10(np.linalg.norm(J, 2))) < 1e-10, k
+        np.testing.assert_allclose(state_jacobians(module, x)[k], J, rtol=1e-10, atol=1e-14)
 
 
 def test_jacobian_norms_bias_effect():
@@ -139,12 +140,12 @@ def test_forget_product_by_hand():
 def test_jacobian_bad_input():
     with pytest.raises(ValueError, match="module"):
         state_jacobian_log10_norms(torch.nn.Linear(2, 2), np.zeros((3, 2)))
-    with pytest.raises(ValueError, match=r"\(T, D\) with D = 2"):
+    with pytest.raises(ValueError, match=r"x must be a 2-D array of shape \(T, D\)"):
         state_jacobian_log10_norms(torch.nn.GRU(2, 2), np.zeros((1, 3, 2)))
 
 
 def test_lstm_memory_curves_match_the_parts():
-    from rnnkit.analysis.gates import lstm_memory_curves
+    from rnnkit.figures.memory import lstm_memory_curves
 
     x = np.random.default_rng(3).standard_normal((12, 5))
     jac, forget = lstm_memory_curves(2.0, x, H=6, seed=4)
@@ -159,7 +160,7 @@ def test_lstm_memory_curves_match_the_parts():
 
 
 def test_bias_slider_figure_steps_show_one_bias_each():
-    from rnnkit.analysis.gates import bias_slider_figure
+    from rnnkit.figures.memory import bias_slider_figure
 
     curves = [(np.array([0.0, -1.0 * j, -2.0 * j]), np.array([0.0, -2.0 * j, -4.0 * j])) for j in range(3)]
     labels = {"lstm": "L", "forget": "F", "x": "k", "y": "norm", "slider": "b = ", "title": "t"}
@@ -180,7 +181,7 @@ def test_bias_slider_figure_steps_show_one_bias_each():
 def test_memory_explorer_redraws_on_slider_moves():
     import matplotlib
     matplotlib.use("Agg")
-    from rnnkit.analysis.gates import memory_explorer
+    from rnnkit.figures.memory import memory_explorer
 
     labels = {k: k for k in ("bias", "T", "lstm", "forget", "rnn", "x", "y")}
     labels["title"] = "{bias} {f:.3f} {T} {lstm:.1f} {rnn:.1f}"

@@ -36,6 +36,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from rnnkit.checks import check_choice, check_int, check_real, float_array
+
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "linear")
 INITS = ("gaussian", "orthogonal")
 
@@ -43,37 +45,6 @@ INITS = ("gaussian", "orthogonal")
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0, "linear": 1.0}
 
 _LOG10_TINY = -300.0  # below this a rescaled value is treated as exactly zero
-
-
-def _check_activation(activation):
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
-    return activation
-
-
-def _check_nonneg(name, value, upper=None):
-    if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool) \
-            or not math.isfinite(value) or value < 0 or (upper is not None and value > upper):
-        rng = f"[0, {upper}]" if upper is not None else ">= 0"
-        raise ValueError(f"{name} must be a finite number {rng}, got {value!r}")
-    return float(value)
-
-
-def _check_int(name, value, low, high):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or not low <= value <= high:
-        raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
-    return int(value)
-
-
-def _check_square(name, W):
-    if not isinstance(W, np.ndarray) or W.ndim != 2 or W.shape[0] != W.shape[1] \
-            or not np.issubdtype(W.dtype, np.floating):
-        shape = getattr(W, "shape", None)
-        raise ValueError(f"{name} must be a float array of shape (H, H), got {type(W).__name__} "
-                         f"with shape {shape}")
-    if not np.isfinite(W).all():
-        raise ValueError(f"{name} contains NaN or infinity")
-    return W
 
 
 def activation_derivative(a, activation):
@@ -88,13 +59,11 @@ def activation_derivative(a, activation):
     -------
     ndarray, same shape as ``a``: 1 - tanh(a)**2, s(a)(1 - s(a)), 1[a > 0] or 1.
     """
-    _check_activation(activation)
+    check_choice("activation", activation, ACTIVATIONS)
     a = np.asarray(a, dtype=float)
-    if activation == "tanh":
-        return 1.0 - np.tanh(a) ** 2
-    if activation == "sigmoid":
-        s = 0.5 * (1.0 + np.tanh(0.5 * a))  # = 1/(1+exp(-a)), but never overflows
-        return s * (1.0 - s)
+    if activation in ("tanh", "sigmoid"):
+        y = _phi(a, activation)
+        return 1.0 - y ** 2 if activation == "tanh" else y * (1.0 - y)
     if activation == "relu":
         return (a > 0).astype(float)
     return np.ones_like(a)
@@ -104,7 +73,7 @@ def _phi(a, activation):
     if activation == "tanh":
         return np.tanh(a)
     if activation == "sigmoid":
-        return 0.5 * (1.0 + np.tanh(0.5 * a))
+        return 0.5 * (1.0 + np.tanh(0.5 * a))  # = 1/(1+exp(-a)), but never overflows
     if activation == "relu":
         return np.maximum(a, 0.0)
     return a.copy()
@@ -149,23 +118,16 @@ def recurrent_matrix(H, rho, init="orthogonal", seed=0):
     -------
     W : (H, H) float64 array (a new, writable array)
     """
-    H = _check_int("H", H, 1, 4096)
-    rho = _check_nonneg("rho", rho)
-    if init not in INITS:
-        raise ValueError(f"init must be one of {INITS}, got {init!r}")
-    seed = _check_int("seed", seed, 0, 2**63 - 1)
+    H = check_int("H", H, 1, 4096)
+    rho = check_real("rho", rho, 0)
+    check_choice("init", init, INITS)
+    seed = check_int("seed", seed, 0, 2**63 - 1)
     return rho * _unit_matrix(H, init, seed)
-
-
-def spectral_radius(W):
-    """The spectral radius of a square matrix W (H, H): the largest absolute eigenvalue."""
-    W = _check_square("W", W)
-    return float(np.max(np.abs(np.linalg.eigvals(W)))) if W.size else 0.0
 
 
 def largest_singular_value(W):
     """lambda_1 = ||W||_2, the largest singular value of a square matrix W (H, H)."""
-    W = _check_square("W", W)
+    W = float_array("W", W, ("H", "H"), {})
     return float(np.linalg.norm(W, 2)) if W.size else 0.0
 
 
@@ -195,13 +157,7 @@ def jacobian_log10_norms(jacobians, distances=None):
     J_T J_{T-1} ... J_{T-k+1} (log10 ||I|| = 0 for k = 0). ``-inf`` once the product
     is exactly zero. Never overflows: the running product is renormalised every step.
     """
-    J = jacobians
-    if not isinstance(J, np.ndarray) or J.ndim != 3 or J.shape[1] != J.shape[2] \
-            or not np.issubdtype(J.dtype, np.floating):
-        raise ValueError("jacobians must be a float array of shape (T, H, H), got "
-                         f"{type(J).__name__} with shape {getattr(J, 'shape', None)}")
-    if not np.isfinite(J).all():
-        raise ValueError("jacobians contains NaN or infinity")
+    J = float_array("jacobians", jacobians, ("T", "H", "H"), {})
     T, H, _ = J.shape
     if distances is None:
         ks = np.arange(T + 1)
@@ -240,24 +196,8 @@ def jacobian_log10_norms(jacobians, distances=None):
     return full[ks]
 
 
-def pascanu_log10_bound(W_hh, activation, T):
-    """log10 of Pascanu's bound (gamma * lambda_1)**k for k = 0..T.
-
-    ||dh_T/dh_{T-k}||_2 <= prod ||diag(phi')|| ||W_hh|| <= (gamma lambda_1)**k, where
-    lambda_1 is the largest singular value of W_hh and gamma bounds ``|phi'|``
-    (:data:`GAMMA`). So gamma lambda_1 < 1 guarantees vanishing; gamma lambda_1 > 1 is
-    necessary for exploding but does not cause it.
-
-    Returns
-    -------
-    (T+1,) float64 array (entry 0 is 0; ``-inf`` for k >= 1 if W_hh = 0).
-    """
-    _check_activation(activation)
-    T = _check_int("T", T, 0, 10**6)
-    return _bound_from(GAMMA[activation] * largest_singular_value(W_hh), T)
-
-
 def _bound_from(gamma_lambda1, T):
+    """log10 of Pascanu's bound (gamma lambda_1)**k for k = 0..T (entry 0 is 0)."""
     c = _log10(gamma_lambda1)
     if c == -math.inf:
         out = np.full(T + 1, -np.inf)
@@ -305,8 +245,8 @@ def rnn_forward_scaled(W_hh, u, activation):
     h_hat : (T+1, H) rescaled states, h_hat[0] = h_0 = 0
     log10_scale : (T+1,) the log10 scale of each state (0 where nothing was rescaled)
     """
-    W_hh = _check_square("W_hh", W_hh)
-    _check_activation(activation)
+    W_hh = float_array("W_hh", W_hh, ("H", "H"), {})
+    check_choice("activation", activation, ACTIVATIONS)
     if not isinstance(u, np.ndarray) or u.ndim != 2 or u.shape[1] != W_hh.shape[0]:
         raise ValueError(f"u must have shape (T, H) with H = {W_hh.shape[0]}, "
                          f"got {getattr(u, 'shape', None)}")
@@ -427,14 +367,14 @@ def gradient_flow(activation="tanh", rho=1.0, T=100, init="orthogonal", H=32, cl
     GradientFlow whose curves are indexed like ``distance`` (k = T - t; all of 0..T
     when every = 1).
     """
-    _check_activation(activation)
-    T = _check_int("T", T, 1, 5000)
-    H = _check_int("H", H, 1, 512)
+    check_choice("activation", activation, ACTIVATIONS)
+    T = check_int("T", T, 1, 5000)
+    H = check_int("H", H, 1, 512)
     if clip is not None:
         if not isinstance(clip, (int, float, np.integer, np.floating)) or isinstance(clip, bool) \
                 or not math.isfinite(clip) or clip <= 0:
             raise ValueError(f"clip must be None or a positive finite threshold, got {clip!r}")
-    every = _check_int("every", every, 1, 10**6)
+    every = check_int("every", every, 1, 10**6)
     ks = np.unique(np.append(np.arange(0, T + 1, every), T))
     if not loss and clip is not None:
         raise ValueError("clip needs the loss gradients: pass loss=True or clip=None")

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .web import slider
+
 _DEFAULT_COLORS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52")
 
 
@@ -75,16 +77,12 @@ def slider_figure(frames, panels, step_labels, slider_prefix="", step_titles=Non
                              showlegend=False, hovertemplate="%{x}: %{y}<extra></extra>"), row=1, col=j + 1)
         if p.get("range") is not None:
             fig.update_yaxes(range=list(p["range"]), row=1, col=j + 1)
-    steps = []
-    for i, label in enumerate(step_labels):
-        update = {"y": [rnd(v) for v in frames[i]]}
-        layout = {"title.text": step_titles[i]} if step_titles else {}
-        steps.append({"method": "update", "label": label, "args": [update, layout]})
+    args = [[{"y": [rnd(v) for v in frames[i]]}, {"title.text": step_titles[i]} if step_titles else {}]
+            for i in range(len(step_labels))]
     fig.update_layout(
         height=height, margin={"l": 40, "r": 20, "t": 70 if step_titles else 50, "b": 40},
         title={"text": step_titles[0]} if step_titles else None,
-        sliders=[{"active": 0, "steps": steps, "pad": {"t": 40},
-                  "currentvalue": {"prefix": slider_prefix}}],
+        sliders=[slider(step_labels, args, prefix=slider_prefix, pad={"t": 40})],
         template="plotly_white")
     return fig
 

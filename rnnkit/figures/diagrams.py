@@ -15,6 +15,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from rnnkit.checks import check_int
+
 COLORS = {
     "input": "#f6b3ae",
     "hidden": "#a8dba8",
@@ -132,6 +134,32 @@ def sequence_tasks(kinds=KINDS, titles=None, subtitles=None, encoder_label=None,
     return fig
 
 
+def _copy_edge(ax, X, ys, label):
+    """The edge between the weight bus and step t at ``X``: a dashed copy going up, or
+    (with a gradient ``label``) a red gradient going back down into the bus."""
+    y_bus, y_x, y_h = ys
+    red, grey = COLORS["grad"], "#888888"
+    if label is not None:
+        _arrow(ax, (X + 0.3, y_h - 0.25), (X + 0.3, y_bus + 0.02), color=red, lw=1.6)
+        ax.text(X + 0.4, (y_bus + y_x) / 2 - 0.05, label, color=red, fontsize=9, ha="left", va="center")
+    else:
+        _arrow(ax, (X + 0.3, y_bus), (X + 0.3, y_h - 0.25), color=grey, ls="--", lw=1.1)
+    ax.plot([X + 0.3], [y_bus], "o", color=red if label is not None else grey, ms=4, zorder=4)
+
+
+def _weight_bus(ax, x_end, y_bus, weight_label, weight_note, backward):
+    """The shared weights, drawn once, and the bus that copies them to every step
+    (backward: the bus carries the gradients back, and W sums them)."""
+    _box(ax, 0.0, y_bus, weight_label, COLORS["weight"], w=0.9, h=0.55)
+    if backward:
+        _arrow(ax, (x_end, y_bus), (0.45, y_bus), color=COLORS["grad"], lw=1.6)
+        ax.text(0.6, y_bus + 0.08, r"$\Sigma$", color=COLORS["grad"], fontsize=14, ha="left", va="bottom")
+    else:
+        ax.plot([0.45, x_end], [y_bus, y_bus], color="#888888", lw=1.1, ls="--", zorder=2)
+    if weight_note:
+        ax.text(0.0, y_bus - 0.45, weight_note, ha="center", va="top", fontsize=9)
+
+
 def unrolled_graph(T=4, ax=None, *, backward=False, weight_label="$W$", weight_note=None,
                    loss_label=r"$L=\Sigma_t\,L_t$", copy_labels=None, h0_label="$h_0$"):
     """The unrolled computational graph of a many-to-many RNN.
@@ -158,15 +186,13 @@ def unrolled_graph(T=4, ax=None, *, backward=False, weight_label="$W$", weight_n
     -------
     ax
     """
-    if not isinstance(T, int) or T < 1:
-        raise ValueError(f"T must be a positive integer, got {T!r}")
+    T = check_int("T", T, 1)
     if copy_labels is not None and len(copy_labels) != T:
         raise ValueError(f"copy_labels must have T = {T} entries, got {len(copy_labels)}")
     if ax is None:
         _, ax = plt.subplots(figsize=(1.55 * T + 2.0, 5.0))
     sx = 2.0                                   # horizontal distance between steps
     y_bus, y_x, y_h, y_y, y_l, y_L = -1.0, 0.0, 1.5, 2.8, 4.1, 5.4
-    red, grey = COLORS["grad"], "#888888"
 
     _box(ax, 0.0, y_h, h0_label, COLORS["hidden"], w=0.8)
     for t in range(1, T + 1):
@@ -181,26 +207,11 @@ def unrolled_graph(T=4, ax=None, *, backward=False, weight_label="$W$", weight_n
         _arrow(ax, (X, y_y + 0.25), (X, y_l - 0.25))                        # y_t -> L_t
         Lx = (T + 1) * sx / 2
         _arrow(ax, (X, y_l + 0.25), (Lx + 0.25 * (X - Lx) / max(T, 1), y_L - 0.28), lw=0.9)
-        # copy edge from the bus to step t
+        label = None
         if backward:
-            _arrow(ax, (X + 0.3, y_h - 0.25), (X + 0.3, y_bus + 0.02), color=red, lw=1.6)
             label = copy_labels[t - 1] if copy_labels else rf"$\partial L/\partial W^{{({t})}}$"
-            ax.text(X + 0.4, (y_bus + y_x) / 2 - 0.05, label, color=red, fontsize=9,
-                    ha="left", va="center")
-        else:
-            _arrow(ax, (X + 0.3, y_bus), (X + 0.3, y_h - 0.25), color=grey, ls="--", lw=1.1)
-        ax.plot([X + 0.3], [y_bus], "o", color=red if backward else grey, ms=4, zorder=4)
-
-    # the shared weights, drawn once, and the bus that copies them to every step
-    _box(ax, 0.0, y_bus, weight_label, COLORS["weight"], w=0.9, h=0.55)
-    bus_color = red if backward else grey
-    if backward:
-        _arrow(ax, (T * sx + 0.3, y_bus), (0.45, y_bus), color=red, lw=1.6)
-        ax.text(0.6, y_bus + 0.08, r"$\Sigma$", color=red, fontsize=14, ha="left", va="bottom")
-    else:
-        ax.plot([0.45, T * sx + 0.3], [y_bus, y_bus], color=bus_color, lw=1.1, ls="--", zorder=2)
-    if weight_note:
-        ax.text(0.0, y_bus - 0.45, weight_note, ha="center", va="top", fontsize=9)
+        _copy_edge(ax, X, (y_bus, y_x, y_h), label)
+    _weight_bus(ax, T * sx + 0.3, y_bus, weight_label, weight_note, backward)
 
     Lx = (T + 1) * sx / 2
     _box(ax, Lx, y_L, loss_label, COLORS["loss"], w=1.7, h=0.55)

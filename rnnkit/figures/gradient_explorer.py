@@ -24,6 +24,8 @@ import numpy as np
 
 from rnnkit.analysis import gradflow
 
+from .web import slider
+
 LABELS = {
     "ko": {
         "x": "거리 k = T − t (몇 단계 거슬러 올라갔나)",
@@ -244,6 +246,26 @@ class GradientExplorer:
         return w.VBox([w.VBox(list(controls.values())), image])
 
 
+def _slider_curves(rho, T, H, seed, combos, bounds):
+    """One slider step of :func:`static_figure`: every measured curve, then every bound.
+
+    Curves are log10 norms at every second distance, rounded to 0.01 decades, with
+    exact zeros as gaps (``None``); a bound is a straight line, so two points suffice.
+    """
+    def curve(y):
+        return [None if not math.isfinite(v) else round(float(v), 2) for v in y]
+
+    ys = []
+    for init, act in combos:
+        r = gradflow.gradient_flow(act, rho, T, init, H, None, seed, loss=False, every=2)
+        ys.append(curve(r.jacobian))
+    for init, gamma in bounds:
+        lam1 = gradflow.largest_singular_value(gradflow.recurrent_matrix(H, rho, init, seed))
+        slope = math.log10(gamma * lam1) if lam1 > 0 else -math.inf
+        ys.append(curve([0.0, T * slope]))
+    return ys
+
+
 def static_figure(lang="ko", T=200, rhos=None, H=32, seed=0):
     """A plotly figure with a rho slider that works without a kernel.
 
@@ -268,25 +290,9 @@ def static_figure(lang="ko", T=200, rhos=None, H=32, seed=0):
     if rhos.ndim != 1 or rhos.size == 0 or (rhos < 0).any():
         raise ValueError(f"rhos must be a non-empty 1-D array of values >= 0, got {rhos!r}")
     k = sorted(set(range(0, T + 1, 2)) | {T})          # every second distance, as computed
-
-    def curve(y):
-        return [None if not math.isfinite(v) else round(float(v), 2) for v in y]
-
     combos = [(init, act) for init in gradflow.INITS for act in gradflow.ACTIVATIONS]
     bounds = [(init, gamma) for init in gradflow.INITS for gamma in (1.0, 0.25)]
-    steps_y = []
-    for rho in rhos:
-        ys = []
-        for init, act in combos:
-            r = gradflow.gradient_flow(act, float(rho), T, init, H, None, seed, loss=False,
-                                       every=2)
-            ys.append(curve(r.jacobian))
-        for init, gamma in bounds:        # a straight line: two points suffice
-            lam1 = gradflow.largest_singular_value(gradflow.recurrent_matrix(H, float(rho), init, seed))
-            slope = math.log10(gamma * lam1) if lam1 > 0 else -math.inf
-            ys.append(curve([0.0, T * slope]))
-        steps_y.append(ys)
-
+    steps_y = [_slider_curves(float(rho), T, H, seed, combos, bounds) for rho in rhos]
     start = int(np.argmin(np.abs(rhos - 1.0)))
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, subplot_titles=L["subplots"],
                         horizontal_spacing=0.04)
@@ -308,8 +314,6 @@ def static_figure(lang="ko", T=200, rhos=None, H=32, seed=0):
                                            width=1.3, dash="dash"),
                                  hoverinfo="skip"),
                       row=1, col=col)
-    steps = [dict(method="restyle", label=f"{rho:.1f}", args=[{"y": steps_y[j]}])
-             for j, rho in enumerate(rhos)]
     ticks = list(range(int(Y_MIN), int(Y_MAX) + 1, 10))
     fig.update_yaxes(range=[Y_MIN, Y_MAX], tickvals=ticks,
                      ticktext=[f"10<sup>{t}</sup>" for t in ticks], zeroline=True)
@@ -318,6 +322,6 @@ def static_figure(lang="ko", T=200, rhos=None, H=32, seed=0):
     fig.update_layout(
         height=480, margin=dict(l=60, r=20, t=40, b=40), template="plotly_white",
         legend=dict(orientation="h", y=-0.22, x=0.5, xanchor="center", yanchor="top"),
-        sliders=[dict(active=start, steps=steps, currentvalue=dict(prefix=L["slider"]),
-                      pad=dict(t=90))])
+        sliders=[slider([f"{rho:.1f}" for rho in rhos], [[{"y": y}] for y in steps_y], method="restyle",
+                        prefix=L["slider"], active=start, pad=dict(t=90))])
     return fig

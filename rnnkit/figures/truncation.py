@@ -5,6 +5,29 @@ import numpy as np
 
 from rnnkit.analysis.bptt import SCHEMES, truncation_mask
 
+from .web import slider
+
+
+def _log_scale(norms, floor):
+    """(T, causal mask, log10 norms, lowest and highest value shown) of a (T, T) ``norms``."""
+    norms = np.asarray(norms, dtype=np.float64)
+    if norms.ndim != 2 or norms.shape[0] != norms.shape[1]:
+        raise ValueError(f"norms must have shape (T, T), got {norms.shape}")
+    T = norms.shape[0]
+    causal = np.tril(np.ones((T, T), bool))
+    logn = np.log10(np.maximum(norms, 1e-300))
+    positive = causal & (norms > 0)
+    if not positive.any():
+        raise ValueError("norms must hold at least one positive entry with k <= t")
+    lo = np.percentile(logn[positive], 2) if floor is None else floor
+    return T, causal, logn, lo, logn[positive].max()
+
+
+def _grid(values):
+    """Nested lists with None for blanks, rounded so the HTML stays small and stable."""
+    return [[None if v is None or not np.isfinite(v) else round(float(v), 2) for v in row]
+            for row in values]
+
 
 def truncation_figure(norms, Ks, titles, step_titles, labels, floor=None):
     """Kernel-free plotly figure: which terms C[t, k] each scheme keeps, slider over K.
@@ -30,31 +53,15 @@ def truncation_figure(norms, Ks, titles, step_titles, labels, floor=None):
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    norms = np.asarray(norms, dtype=np.float64)
-    if norms.ndim != 2 or norms.shape[0] != norms.shape[1]:
-        raise ValueError(f"norms must have shape (T, T), got {norms.shape}")
     if len(step_titles) != len(Ks):
         raise ValueError(f"step_titles must have one entry per K ({len(Ks)}), got {len(step_titles)}")
-    T = norms.shape[0]
-    causal = np.tril(np.ones((T, T), bool))
-    logn = np.log10(np.maximum(norms, 1e-300))
-    positive = causal & (norms > 0)
-    if not positive.any():
-        raise ValueError("norms must hold at least one positive entry with k <= t")
-    lo = np.percentile(logn[positive], 2) if floor is None else floor
-    hi = logn[positive].max()
+    T, causal, logn, lo, hi = _log_scale(norms, floor)
     steps_axis = list(range(1, T + 1))
-
-    def grid(values):
-        # nested lists with None for blanks, rounded so the HTML stays small and stable
-        return [[None if v is None or not np.isfinite(v) else round(float(v), 2) for v in row]
-                for row in values]
-
     def kept_z(K, scheme):
         keep = truncation_mask(T, K, scheme)
-        return grid(np.where(keep, np.maximum(logn, lo), np.nan))
+        return _grid(np.where(keep, np.maximum(logn, lo), np.nan))
 
-    grey = grid(np.where(causal, 0.0, np.nan))
+    grey = _grid(np.where(causal, 0.0, np.nan))
     fig = make_subplots(rows=1, cols=2, subplot_titles=list(titles), horizontal_spacing=0.12)
     for col, scheme in ((1, "chunked"), (2, "sliding")):
         fig.add_trace(go.Heatmap(z=grey, x=steps_axis, y=steps_axis, zmin=0, zmax=1,
@@ -67,14 +74,11 @@ def truncation_figure(norms, Ks, titles, step_titles, labels, floor=None):
         fig.update_xaxes(title_text=labels["k"], row=1, col=col, constrain="domain")
         fig.update_yaxes(title_text=labels["t"], autorange="reversed", row=1, col=col,
                          scaleanchor="x" if col == 1 else "x2")
-    steps = []
-    for K, title in zip(Ks, step_titles):
-        update = {"z": [kept_z(K, "chunked"), kept_z(K, "sliding")]}
-        steps.append({"method": "update", "label": str(K), "args": [update, {"title.text": title}, [1, 3]]})
+    args = [[{"z": [kept_z(K, "chunked"), kept_z(K, "sliding")]}, {"title.text": title}, [1, 3]]
+            for K, title in zip(Ks, step_titles)]
     fig.update_layout(height=410, template="plotly_white", title={"text": step_titles[0]},
                       margin={"l": 50, "r": 20, "t": 80, "b": 40},
-                      sliders=[{"active": 0, "steps": steps, "pad": {"t": 40},
-                                "currentvalue": {"prefix": labels["K"]}}])
+                      sliders=[slider([str(K) for K in Ks], args, prefix=labels["K"], pad={"t": 40})])
     return fig
 
 
@@ -100,10 +104,8 @@ def truncation_explorer(norms, labels):
     import matplotlib.pyplot as plt
     from IPython.display import display
 
+    T = _log_scale(norms, None)[0]
     norms = np.asarray(norms, dtype=np.float64)
-    if norms.ndim != 2 or norms.shape[0] != norms.shape[1]:
-        raise ValueError(f"norms must have shape (T, T), got {norms.shape}")
-    T = norms.shape[0]
     style = {"description_width": "initial"}
     K_slider = widgets.IntSlider(value=4, min=1, max=T, description=labels["K"], style=style,
                                  layout=widgets.Layout(width="230px"))
