@@ -122,3 +122,31 @@ def test_numpy_layers_do_not_import_torch_at_module_level(path):
             [node.module or ""] if isinstance(node, ast.ImportFrom) else []
         assert not any(n == "torch" or n.startswith("torch.") for n in names), \
             f"{path.relative_to(ROOT)}:{node.lineno} imports torch at module level"
+
+
+def test_import_graph_is_acyclic():
+    """Within a package too: no module imports, directly or not, a module that imports it."""
+    names = {_name(p): p for p in MODULES}
+    graph = {}
+    for name, path in names.items():
+        deps = set()
+        for target, imported, _ in _imports(path):
+            for cand in [f"{target}.{n}" for n in imported] + [target]:
+                if cand in names and cand != name:
+                    deps.add(cand)
+                    break
+        # a package's __init__ may re-export its modules; importing it is not a cycle
+        graph[name] = {d for d in deps if not name.startswith(d + ".")}
+    state = {}
+
+    def visit(node, trail):
+        if state.get(node) == "done":
+            return
+        assert state.get(node) != "open", "import cycle: " + " -> ".join(trail + [node])
+        state[node] = "open"
+        for d in sorted(graph[node]):
+            visit(d, trail + [node])
+        state[node] = "done"
+
+    for node in sorted(graph):
+        visit(node, [])
