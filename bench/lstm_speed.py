@@ -1,8 +1,11 @@
-"""Speed of the numpy LSTM (rnnkit.scratch) against torch.nn.LSTM on the CPU.
+"""Speed of the numpy LSTMs (rnnkit.scratch) against torch.nn.LSTM on the CPU.
 
-Both run forward + backward in float32 on the same data and weights, in the same
-process, with the same number of threads (numpy's BLAS setting, or --threads). Prints
-the time of each and the ratio scratch / torch (goal: at most 1.5).
+Three versions run forward + backward in float32 on the same data and weights, in the
+same process, with the same number of threads (numpy's BLAS setting, or --threads):
+torch.nn.LSTM, the fused kernels of rnnkit.scratch.fast (lstm_forward_fast /
+lstm_backward_fast) and the literal loops over the step functions (lstm_forward /
+lstm_backward, written to be read, not to be fast). Prints the time of each and the
+ratios fast / torch (goal: at most 1.5) and literal / fast.
 
     python bench/lstm_speed.py [--threads 1] [--repeats 15] [--N 32 --T 128 --D 128 --H 256]
 
@@ -24,7 +27,7 @@ import time
 import numpy as np
 import torch
 
-from rnnkit.scratch import lstm_backward, lstm_forward, params_from_torch
+from rnnkit.scratch import lstm_backward, lstm_backward_fast, lstm_forward, lstm_forward_fast, params_from_torch
 
 
 def _openblas():
@@ -118,7 +121,11 @@ def main():
     h0 = np.zeros((N, H), np.float32)
     dh = rng.standard_normal((N, T, H)).astype(np.float32)
 
-    def scratch():
+    def fast():
+        h, cache = lstm_forward_fast(x, h0, p["Wx"], p["Wh"], p["b"])
+        return h, lstm_backward_fast(dh, cache)
+
+    def literal():
         h, cache = lstm_forward(x, h0, p["Wx"], p["Wh"], p["b"])
         return h, lstm_backward(dh, cache)
 
@@ -135,24 +142,32 @@ def main():
         return out
 
     # Same numbers before timing anything (float32, so agreement to ~1e-6 only).
-    h, (dx, *_) = scratch()
-    out = reference()
-    print(f"agreement (max|diff| / max|torch|): h {scaled_error(h, out.detach().numpy()):.1e}, "
-          f"dx {scaled_error(dx, xt.grad.numpy()):.1e}")
+    out = reference().detach().numpy()
+    for name, fn in [("fast", fast), ("literal", literal)]:
+        h, (dx, *_) = fn()
+        print(f"agreement of {name:<7} (max|diff| / max|torch|): h {scaled_error(h, out):.1e}, "
+              f"dx {scaled_error(dx, xt.grad.numpy()):.1e}")
 
-    (t_torch, best_torch, cpu_torch), (t_scratch, best_scratch, cpu_scratch) = interleaved_times(
-        [reference, scratch], args.repeats)
+    times = interleaved_times([reference, fast, literal], args.repeats)
     print(f"N={N} T={T} D={D} H={H} float32, forward+backward, {threads} thread(s); "
           f"numpy {np.__version__} (BLAS kernels: {kernel}), torch {torch.__version__}")
-    print("                wall median    wall best    CPU median")
-    for name, (m, b, c) in [("torch.nn.LSTM ", (t_torch, best_torch, cpu_torch)),
-                            ("rnnkit.scratch", (t_scratch, best_scratch, cpu_scratch))]:
-        print(f"{name}  {m * 1e3:8.1f} ms  {b * 1e3:8.1f} ms  {c * 1e3:8.1f} ms")
-    print(f"ratio scratch / torch: wall median {t_scratch / t_torch:.2f}, wall best "
-          f"{best_scratch / best_torch:.2f}, CPU median {cpu_scratch / cpu_torch:.2f}   (goal <= 1.5)")
+    print_times(times)
     if kernel == "Haswell" and "avx512f" in _cpu_flags():
         print("note: numpy's OpenBLAS runs its AVX2 (Haswell) kernels on this AVX-512 CPU; torch's "
               "oneDNN uses AVX-512. Compare with OPENBLAS_CORETYPE=SkylakeX set in the shell.")
+
+
+def print_times(times):
+    """The table of (wall median, wall best, CPU median) of torch, fast and literal, and their ratios."""
+    print("                                  wall median    wall best    CPU median")
+    names = ["torch.nn.LSTM", "rnnkit.scratch fast (fused)", "rnnkit.scratch literal (steps)"]
+    for name, (m, b, c) in zip(names, times):
+        print(f"{name:<31} {m * 1e3:8.1f} ms  {b * 1e3:8.1f} ms  {c * 1e3:8.1f} ms")
+    for label, (num, den) in [("fast / torch", (times[1], times[0])), ("literal / torch", (times[2], times[0])),
+                              ("literal / fast", (times[2], times[1]))]:
+        goal = "   (goal <= 1.5)" if label == "fast / torch" else ""
+        print(f"ratio {label:<16} wall median {num[0] / den[0]:.2f}, wall best {num[1] / den[1]:.2f}, "
+              f"CPU median {num[2] / den[2]:.2f}{goal}")
 
 if __name__ == "__main__":
     main()

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from rnnkit import scratch as S
-from rnnkit.analysis.gradcheck import LAYERS, check_all, check_layer, decade_bound, richardson_gradient
+from rnnkit.analysis.gradcheck import (LAYERS, check_all, check_layer, decade_bound, forward_backward,
+                                      richardson_gradient)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -29,6 +30,21 @@ def test_a_wrong_backward_pass_is_caught():
     def forgets_the_mask(scores, y, mask):
         return S.temporal_softmax_loss(scores, y)[1]     # ignores the padded position
     assert check_layer("temporal_softmax_loss", backward=forgets_the_mask)["max_error"] > 1e-2
+
+
+def test_forward_backward_runs_a_layer_once_with_seeded_upstream_gradients():
+    rng = np.random.default_rng(0)
+    inputs = {"x": rng.standard_normal((2, 3, 4)).astype(np.float32), "h0": np.zeros((2, 5), np.float32),
+              "Wx": np.ones((4, 20), np.float32), "Wh": np.zeros((5, 20), np.float32), "b": np.zeros(20, np.float32)}
+    outs, douts, grads = forward_backward(S.lstm_forward, S.lstm_backward, inputs, 7)
+    assert [o.shape for o in outs] == [(2, 3, 5)] and douts[0].dtype == np.float32
+    assert np.array_equal(douts[0], np.random.default_rng(7).standard_normal((2, 3, 5)).astype(np.float32))
+    assert len(grads) == 5 and all(g.shape == a.shape for g, a in zip(grads, inputs.values()))
+    _, _, (dW,) = forward_backward(S.embedding_forward, S.embedding_backward,
+                                   {"idx": np.array([[0, 1]]), "W": np.ones((3, 2))}, np.random.default_rng(1))
+    assert dW.shape == (3, 2)                              # a single gradient comes back as a 1-tuple
+    with pytest.raises(ValueError, match="rng must be an integer >= 0 or a numpy.random.Generator"):
+        forward_backward(S.lstm_forward, S.lstm_backward, inputs, -1)
 
 
 def test_richardson_is_fourth_order():

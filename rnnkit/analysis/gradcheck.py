@@ -11,6 +11,12 @@ one scores around 1e-1 or above::
     >>> rows = check_all()            # one dict per layer: name, errors per argument, max
     >>> all(r["max_error"] < 1e-7 for r in rows)
     True
+
+This is the one gradient-check layer: the chapters and the tests (``tests/scratch``,
+``tests/test_layercheck.py``) both call it. It is built on the two primitives of
+:mod:`rnnkit.scratch.gradcheck`, ``numerical_gradient`` and ``rel_error``;
+:func:`forward_backward` is the run it compares, also used to compare a layer with
+PyTorch or with its fused or float32 twin.
 """
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ import math
 import numpy as np
 
 from rnnkit import scratch as S
+from rnnkit.checks import check_generator
 
 
 def _spec(name, N, T, D, H, V, rng):
@@ -71,6 +78,23 @@ def richardson_gradient(f, x, h=1e-3):
     return (4 * S.numerical_gradient(f, x, h=h) - S.numerical_gradient(f, x, h=2 * h)) / 3
 
 
+def forward_backward(forward, backward, inputs, rng):
+    """One forward and one backward pass of a layer, with a random upstream gradient.
+
+    ``forward(**inputs)`` returns the layer's outputs followed by its cache; for each
+    output a standard-normal upstream gradient of its shape and dtype is drawn from
+    ``rng`` (an integer seed or a numpy Generator), and ``backward(*douts, cache)`` is
+    called. Returns ``(outs, douts, grads)``, with ``grads`` always a tuple. This is the
+    run that :func:`check_layer` compares with numerical gradients; the tests also use it
+    to compare a layer with PyTorch or with itself in float32.
+    """
+    rng = check_generator("rng", rng)
+    *outs, cache = forward(**inputs)
+    douts = [rng.standard_normal(np.shape(o)).astype(o.dtype) for o in outs]
+    grads = backward(*douts, cache)
+    return outs, douts, grads if isinstance(grads, tuple) else (grads,)
+
+
 LAYERS = ("rnn_step", "rnn", "lstm_step", "lstm", "gru_step", "gru", "embedding",
           "temporal_affine", "temporal_softmax_loss")
 
@@ -104,11 +128,7 @@ def check_layer(name, seed=0, N=2, T=3, D=4, H=5, V=6, backward=None):
         return {"layer": name, "errors": {"scores": err}, "max_error": err}
 
     inputs, forward, layer_backward, wrt = _spec(name, N, T, D, H, V, rng)
-    backward = backward or layer_backward
-    outs = forward(**inputs)[:-1]                  # every output except the cache
-    douts = [rng.standard_normal(o.shape) for o in outs]
-    grads = backward(*douts, forward(**inputs)[-1])
-    grads = grads if isinstance(grads, tuple) else (grads,)
+    _, douts, grads = forward_backward(forward, backward or layer_backward, inputs, rng)
     if len(grads) != len(wrt):
         raise ValueError(f"backward of {name} returned {len(grads)} gradients, expected {len(wrt)} ({wrt})")
 

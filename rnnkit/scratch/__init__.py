@@ -4,10 +4,15 @@ Numpy only: importing this package never imports torch (``convert`` imports torc
 lazily, inside the converter functions). Shapes: N batch, T time steps, D input size,
 H hidden size, V vocabulary size. Row-vector layout: a step computes
 ``x @ Wx + h_prev @ Wh + b``. Gate order: LSTM i, f, o, g; GRU r, z, n.
+
+The sequence functions ``lstm_forward`` / ``gru_forward`` (and their backward passes)
+are loops over the step functions, to be read against the equations; ``fast`` holds the
+same computations fused for speed (``lstm_forward_fast`` and so on).
 """
 from .rnn import rnn_step_forward, rnn_step_backward, rnn_forward, rnn_backward
 from .lstm import lstm_step_forward, lstm_step_backward, lstm_forward, lstm_backward
 from .gru import gru_step_forward, gru_step_backward, gru_forward, gru_backward
+from .fast import lstm_forward_fast, lstm_backward_fast, gru_forward_fast, gru_backward_fast
 from .embedding import embedding_forward, embedding_backward
 from .affine import temporal_affine_forward, temporal_affine_backward
 from .loss import temporal_softmax_loss
@@ -28,6 +33,10 @@ __all__ = [
     "gru_step_backward",
     "gru_forward",
     "gru_backward",
+    "lstm_forward_fast",
+    "lstm_backward_fast",
+    "gru_forward_fast",
+    "gru_backward_fast",
     "embedding_forward",
     "embedding_backward",
     "temporal_affine_forward",

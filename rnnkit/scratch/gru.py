@@ -17,6 +17,11 @@ The reset gate multiplies ``h_prev Wh_n + bh_n`` *after* the matmul and its bias
 cuDNN/PyTorch variant; the original paper applies r to h_prev before the matmul).
 That is why the GRU keeps two biases: ``bh_n`` is scaled by r, ``bx_n`` is not. For r
 and z only ``bx + bh`` matters. z = 1 keeps the old state, z = 0 takes the candidate.
+
+The step functions follow these lines literally, and the sequence functions are plain
+loops over the step functions. :mod:`rnnkit.scratch.fast` holds the same computation
+fused for speed (``gru_forward_fast``, ``gru_backward_fast``); the tests check that the
+two agree to rounding.
 """
 from __future__ import annotations
 
@@ -26,13 +31,21 @@ from rnnkit.checks import check_cache, float_array
 from .activations import sigmoid
 
 
-def _check_weights(Wx, Wh, bx, bh, dims):
-    """Validate the GRU weights first: they define D and H for the data arguments."""
+def check_gru_inputs(x, x_shape, h_name, h, Wx, Wh, bx, bh):
+    """Validate the arguments of a GRU forward function with :func:`rnnkit.checks.float_array`.
+
+    The weights come first: they define D and H (and the dtype) for ``x`` (symbolic shape
+    ``x_shape``) and the state ``h``, whose name in error messages is ``h_name``.
+    Returns ``x, h, Wx, Wh, bx, bh``.
+    """
+    dims = {}
     Wx = float_array("Wx", Wx, ("D", "3H"), dims)
     Wh = float_array("Wh", Wh, ("H", "3H"), dims, dtype=Wx.dtype)
     bx = float_array("bx", bx, ("3H",), dims, dtype=Wx.dtype)
     bh = float_array("bh", bh, ("3H",), dims, dtype=Wx.dtype)
-    return Wx, Wh, bx, bh
+    x = float_array("x", x, x_shape, dims, dtype=Wx.dtype)
+    h = float_array(h_name, h, ("N", "H"), dims, dtype=Wx.dtype)
+    return x, h, Wx, Wh, bx, bh
 
 
 def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):
@@ -56,11 +69,8 @@ def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):
     h : (N, H) next hidden state, dtype of the inputs
     cache : for :func:`gru_step_backward`
     """
-    dims = {}
-    Wx, Wh, bx, bh = _check_weights(Wx, Wh, bx, bh, dims)
-    x = float_array("x", x, ("N", "D"), dims, dtype=Wx.dtype)
-    h_prev = float_array("h_prev", h_prev, ("N", "H"), dims, dtype=Wx.dtype)
-    H = dims["H"]
+    x, h_prev, Wx, Wh, bx, bh = check_gru_inputs(x, ("N", "D"), "h_prev", h_prev, Wx, Wh, bx, bh)
+    H = h_prev.shape[1]
 
     ax = x @ Wx + bx
     ah = h_prev @ Wh + bh
@@ -117,7 +127,8 @@ def gru_step_backward(dh, cache):
 def gru_forward(x, h0, Wx, Wh, bx, bh):
     """Run a GRU over a whole sequence, starting from h_0 = h0.
 
-    For t = 1..T, with x_t = x[:, t-1] and the blocks r, z, n as in :func:`gru_step_forward`:
+    One call of :func:`gru_step_forward` per time step; for t = 1..T, with x_t = x[:, t-1]
+    and the blocks r, z, n as in :func:`gru_step_forward`:
 
         r_t = σ(x_t Wx_r + bx_r + h_{t-1} Wh_r + bh_r)
         z_t = σ(x_t Wx_z + bx_z + h_{t-1} Wh_z + bh_z)
@@ -135,116 +146,49 @@ def gru_forward(x, h0, Wx, Wh, bx, bh):
     h : (N, T, H) hidden states h_1..h_T, dtype of the inputs
     cache : for :func:`gru_backward`
     """
-    dims = {}
-    Wx, Wh, bx, bh = _check_weights(Wx, Wh, bx, bh, dims)
-    x = float_array("x", x, ("N", "T", "D"), dims, dtype=Wx.dtype)
-    h0 = float_array("h0", h0, ("N", "H"), dims, dtype=Wx.dtype)
-    N, T, D = x.shape
-    H = dims["H"]
-    dtype = Wx.dtype
-
-    # Time-major copy, and all input projections x_t Wx + bx in one matmul. acts[t] is
-    # turned in place into [r_t | z_t | n_t].
-    xs = np.ascontiguousarray(x.transpose(1, 0, 2)).reshape(T * N, D)
-    acts = (xs @ Wx).reshape(T, N, 3 * H)
-    acts += bx
-    hs = np.empty((T + 1, N, H), dtype)          # hs[t] = h_t, hs[0] = h0
-    ah_ns = np.empty((T, N, H), dtype)           # ah_ns[t-1] = h_{t-1} Wh_n + bh_n
-    hs[0] = h0
-    ah = np.empty((N, 3 * H), dtype)
+    x, h0, Wx, Wh, bx, bh = check_gru_inputs(x, ("N", "T", "D"), "h0", h0, Wx, Wh, bx, bh)
+    N, T, _ = x.shape
+    h = np.empty((N, T, h0.shape[1]), dtype=x.dtype)
+    h_t = h0
+    steps = []                                           # steps[t-1]: the cache of step t
     for t in range(T):
-        a = acts[t]
-        np.dot(hs[t], Wh, out=ah)
-        ah += bh
-        rz = a[:, :2 * H]
-        rz += ah[:, :2 * H]
-        sigmoid(rz, out=rz)                                    # r_t, z_t
-        r, z, n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
-        ah_ns[t] = ah[:, 2 * H:]
-        np.multiply(r, ah_ns[t], out=ah[:, 2 * H:])
-        n += ah[:, 2 * H:]
-        np.tanh(n, out=n)                                      # n_t
-        h = hs[t + 1]
-        np.subtract(hs[t], n, out=h)
-        h *= z
-        h += n                                                 # h_t = n_t + z_t ⊙ (h_{t-1} - n_t)
-
-    h = np.ascontiguousarray(hs[1:].transpose(1, 0, 2))
-    cache = ("gru", xs, hs, acts, ah_ns, Wx, Wh)
+        h_t, step = gru_step_forward(x[:, t], h_t, Wx, Wh, bx, bh)
+        h[:, t] = h_t
+        steps.append(step)
+    cache = ("gru", x, Wx, Wh, bx, bh, steps)
     return h, cache
 
 
 def gru_backward(dh, cache):
     """Backpropagation through time for :func:`gru_forward`.
 
-    Going backwards from t = T with nothing carried in, at each step
-
-        dh_t   = dh[:, t-1] + (carried from step t+1)
-        dan_t  = dh_t ⊙ (1 - z_t) ⊙ (1 - n_t²)
-        dax_t  = [dan_t ⊙ ah_n ⊙ r_t(1-r_t) | dh_t ⊙ (h_{t-1} - n_t) ⊙ z_t(1-z_t) | dan_t]
-        dah_t  = dax_t with its n block multiplied by r_t
-        carried to step t-1:  dh_t ⊙ z_t + dah_t Whᵀ
-
-    and then, summed over all steps,
-
-        dx_t = dax_t Wxᵀ   dWx = Σ_t x_tᵀ dax_t   dWh = Σ_t h_{t-1}ᵀ dah_t
-        dbx = Σ_t Σ_n dax_t   dbh = Σ_t Σ_n dah_t   dh0 = carried to step 0
+    One call of :func:`gru_step_backward` per time step, from t = T down to 1. Step t
+    receives ``dh[:, t-1] + dh_next``: its own upstream gradient plus ``dh_next``, the
+    gradient reaching h_t through step t+1 (zero at t = T). The weights and biases are
+    shared by all steps, so their gradients are sums over t. At the end ``dh_next`` is
+    ∂L/∂h0.
 
     Parameters
     ----------
-    dh : (N, T, H) gradient of the loss with respect to every h_t
+    dh : (N, T, H) upstream gradient of every h_t; the path through h_{t+1} is added here
     cache : from :func:`gru_forward`
 
     Returns
     -------
     dx (N, T, D), dh0 (N, H), dWx (D, 3H), dWh (H, 3H), dbx (3H,), dbh (3H,)
     """
-    _, xs, hs, acts, ah_ns, Wx, Wh = check_cache("cache", cache, "gru")
-    T, N, H = ah_ns.shape
-    D = Wx.shape[0]
-    dtype = Wx.dtype
-    dh = float_array("dh", dh, ("N", "T", "H"), {"N": N, "T": T, "H": H}, dtype=dtype)
-    dh_tm = dh.transpose(1, 0, 2)
-    r, z, n = (acts[:, :, k * H:(k + 1) * H] for k in range(3))
-
-    # Local derivatives for all steps at once; the loop multiplies them by dh_t in place:
-    #   dax[..., r] ← ah_n ⊙ r(1-r)   (later times dan_t)
-    #   dax[..., z] ← (h_{t-1} - n) ⊙ z(1-z)
-    #   dax[..., n] ← (1 - z) ⊙ (1 - n²)
-    dax = np.empty((T, N, 3 * H), dtype)
-    dar, daz, dan = (dax[:, :, k * H:(k + 1) * H] for k in range(3))
-    np.subtract(1, r, out=dar); dar *= r; dar *= ah_ns
-    np.subtract(1, z, out=daz); daz *= z
-    tmp_all = np.subtract(hs[:-1], n)
-    daz *= tmp_all
-    np.multiply(n, n, out=dan); np.subtract(1, dan, out=dan)
-    np.subtract(1, z, out=tmp_all)
-    dan *= tmp_all
-    dah = np.empty((T, N, 3 * H), dtype)
-
-    dh_next = np.zeros((N, H), dtype)          # carried from step t+1
-    dh_t = np.empty((N, H), dtype)
-    tmp = np.empty((N, H), dtype)
-    WhT = Wh.T
+    _, x, Wx, Wh, bx, bh, steps = check_cache("cache", cache, "gru")
+    N, T, D = x.shape
+    H = Wh.shape[0]
+    dh = float_array("dh", dh, ("N", "T", "H"), {"N": N, "T": T, "H": H}, dtype=x.dtype)
+    dx = np.empty((N, T, D), dtype=x.dtype)
+    dWx, dWh = np.zeros(Wx.shape, x.dtype), np.zeros(Wh.shape, x.dtype)
+    dbx, dbh = np.zeros(bx.shape, x.dtype), np.zeros(bh.shape, x.dtype)
+    dh_next = np.zeros((N, H), dtype=x.dtype)
     for t in reversed(range(T)):
-        np.add(dh_tm[t], dh_next, out=dh_t)                  # dh_t
-        d = dax[t]
-        dar_t, daz_t, dan_t = d[:, :H], d[:, H:2 * H], d[:, 2 * H:]
-        daz_t *= dh_t                                         # dh_t ⊙ (h_{t-1} - n) ⊙ z(1-z)
-        dan_t *= dh_t                                         # dh_t ⊙ (1-z) ⊙ (1-n²)
-        dar_t *= dan_t                                        # dan_t ⊙ ah_n ⊙ r(1-r)
-        e = dah[t]
-        e[:, :2 * H] = d[:, :2 * H]
-        np.multiply(dan_t, r[t], out=e[:, 2 * H:])
-        np.dot(e, WhT, out=dh_next)
-        np.multiply(dh_t, z[t], out=tmp)
-        dh_next += tmp                                       # dh_t ⊙ z_t + dah_t Whᵀ
-
-    dax2 = dax.reshape(T * N, 3 * H)
-    dah2 = dah.reshape(T * N, 3 * H)
-    dx = np.ascontiguousarray((dax2 @ Wx.T).reshape(T, N, D).transpose(1, 0, 2))
-    dWx = xs.T @ dax2
-    dbx = dax2.sum(axis=0)
-    dWh = hs[:-1].reshape(T * N, H).T @ dah2
-    dbh = dah2.sum(axis=0)
+        dx[:, t], dh_next, dWx_t, dWh_t, dbx_t, dbh_t = gru_step_backward(dh[:, t] + dh_next, steps[t])
+        dWx += dWx_t
+        dWh += dWh_t
+        dbx += dbx_t
+        dbh += dbh_t
     return dx, dh_next, dWx, dWh, dbx, dbh

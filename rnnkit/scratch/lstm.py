@@ -17,13 +17,11 @@ Equations of one step (column-vector form as in the book: i = σ(W_xi x + W_hi h
     c = f ⊙ c_prev + i ⊙ g
     h = o ⊙ tanh(c)
 
-The step functions follow these lines literally. The sequence functions compute the
-same thing, organised for speed (they agree with the step functions to rounding, which
-the tests check): all input projections in one matmul before the loop, one matmul
-``h_{t-1} Wh`` per step, preallocated buffers in which every gate of every step is a
-contiguous (N, H) block, in-place elementwise operations, the sigmoid computed as
-½(1 + tanh(a/2)) with the ½ folded into the weights, and the weight gradients as single
-matmuls over all time steps after the loop.
+The step functions follow these lines literally, and the sequence functions are plain
+loops over the step functions: forward over t = 1..T, backward over t = T..1, adding up
+the gradients of the weights, which every step shares. :mod:`rnnkit.scratch.fast` holds
+the same computation fused for speed (``lstm_forward_fast``, ``lstm_backward_fast``);
+the tests check that the two agree to rounding.
 """
 from __future__ import annotations
 
@@ -33,12 +31,20 @@ from rnnkit.checks import check_cache, float_array
 from .activations import sigmoid
 
 
-def _check_weights(Wx, Wh, b, dims):
-    """Validate the LSTM weights first: they define D and H for the data arguments."""
+def check_lstm_inputs(x, x_shape, h_name, h, Wx, Wh, b, dims):
+    """Validate the arguments of an LSTM forward function with :func:`rnnkit.checks.float_array`.
+
+    The weights come first: they define D and H (and the dtype) for ``x`` (symbolic shape
+    ``x_shape``) and the state ``h``, whose name in error messages is ``h_name``. ``dims``
+    is the dict of bound dimensions, updated in place for the caller's later checks.
+    Returns ``x, h, Wx, Wh, b``.
+    """
     Wx = float_array("Wx", Wx, ("D", "4H"), dims)
     Wh = float_array("Wh", Wh, ("H", "4H"), dims, dtype=Wx.dtype)
     b = float_array("b", b, ("4H",), dims, dtype=Wx.dtype)
-    return Wx, Wh, b
+    x = float_array("x", x, x_shape, dims, dtype=Wx.dtype)
+    h = float_array(h_name, h, ("N", "H"), dims, dtype=Wx.dtype)
+    return x, h, Wx, Wh, b
 
 
 def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
@@ -62,9 +68,7 @@ def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
     cache : for :func:`lstm_step_backward`
     """
     dims = {}
-    Wx, Wh, b = _check_weights(Wx, Wh, b, dims)
-    x = float_array("x", x, ("N", "D"), dims, dtype=Wx.dtype)
-    h_prev = float_array("h_prev", h_prev, ("N", "H"), dims, dtype=Wx.dtype)
+    x, h_prev, Wx, Wh, b = check_lstm_inputs(x, ("N", "D"), "h_prev", h_prev, Wx, Wh, b, dims)
     c_prev = float_array("c_prev", c_prev, ("N", "H"), dims, dtype=Wx.dtype)
     H = dims["H"]
 
@@ -125,7 +129,7 @@ def lstm_step_backward(dh, dc, cache):
 def lstm_forward(x, h0, Wx, Wh, b):
     """Run an LSTM over a whole sequence, starting from h_0 = h0 and c_0 = 0.
 
-    For t = 1..T, with x_t = x[:, t-1]:
+    One call of :func:`lstm_step_forward` per time step; for t = 1..T, with x_t = x[:, t-1]:
 
         a_t = x_t Wx + h_{t-1} Wh + b           [a_i | a_f | a_o | a_g]
         i_t, f_t, o_t = σ(a_i), σ(a_f), σ(a_o);  g_t = tanh(a_g)
@@ -143,127 +147,54 @@ def lstm_forward(x, h0, Wx, Wh, b):
     h : (N, T, H) hidden states h_1..h_T, dtype of the inputs
     cache : for :func:`lstm_backward`
     """
-    dims = {}
-    Wx, Wh, b = _check_weights(Wx, Wh, b, dims)
-    x = float_array("x", x, ("N", "T", "D"), dims, dtype=Wx.dtype)
-    h0 = float_array("h0", h0, ("N", "H"), dims, dtype=Wx.dtype)
-    N, T, D = x.shape
-    H = dims["H"]
-    dtype = Wx.dtype
-
-    # σ(a) = ½ (1 + tanh(a/2)): halving the i, f, o columns of the weights (exact in
-    # floating point) lets one tanh serve the three sigmoids and g.
-    scale = np.ones(4 * H, dtype)
-    scale[:3 * H] = 0.5
-    Wx_s, Wh_s, b_s = Wx * scale, Wh * scale, b * scale
-    # Time-major copy of x: xs[t*N + n] = x[n, t].
-    xs = np.ascontiguousarray(x.transpose(1, 0, 2)).reshape(T * N, D)
-    # Gate-major buffer: acts[k, t-1] is gate k (0 i, 1 f, 2 o, 3 g) of step t, a contiguous
-    # (N, H) block. It starts as (x_t Wx + b) ⊙ scale for all steps, from one batched
-    # matmul, and the loop turns it in place into the gate values.
-    acts = np.empty((4, T, N, H), dtype)
-    np.matmul(xs, Wx_s.reshape(D, 4, H).transpose(1, 0, 2), out=acts.reshape(4, T * N, H))
-    acts += b_s.reshape(4, 1, 1, H)
-    hs = np.empty((T + 1, N, H), dtype)       # hs[t] = h_t, hs[0] = h0
-    cs = np.empty((T + 1, N, H), dtype)       # cs[t] = c_t, cs[0] = 0
-    tanh_cs = np.empty((T, N, H), dtype)      # tanh_cs[t-1] = tanh(c_t)
-    hs[0] = h0
-    cs[0] = 0
-    hWh = np.empty((N, 4 * H), dtype)
-    hWh_gates = hWh.reshape(N, 4, H).transpose(1, 0, 2)    # the same memory as (4, N, H)
-    ig = np.empty((N, H), dtype)
+    x, h0, Wx, Wh, b = check_lstm_inputs(x, ("N", "T", "D"), "h0", h0, Wx, Wh, b, {})
+    N, T, _ = x.shape
+    h = np.empty((N, T, h0.shape[1]), dtype=x.dtype)
+    h_t, c_t = h0, np.zeros_like(h0)                     # c_0 = 0
+    steps = []                                           # steps[t-1]: the cache of step t
     for t in range(T):
-        a = acts[:, t]                                    # (4, N, H)
-        np.dot(hs[t], Wh_s, out=hWh)
-        a += hWh_gates                                    # a_t ⊙ scale
-        np.tanh(a, out=a)                                 # tanh(a/2) for i, f, o; g_t
-        ifo = a[:3]
-        ifo *= 0.5
-        ifo += 0.5                                        # i_t, f_t, o_t = σ(a_t)
-        i, f, o, g = a
-        c = cs[t + 1]
-        np.multiply(f, cs[t], out=c)
-        np.multiply(i, g, out=ig)
-        c += ig                                           # c_t = f ⊙ c_{t-1} + i ⊙ g
-        np.tanh(c, out=tanh_cs[t])
-        np.multiply(o, tanh_cs[t], out=hs[t + 1])         # h_t = o ⊙ tanh(c_t)
-
-    h = np.ascontiguousarray(hs[1:].transpose(1, 0, 2))
-    cache = ("lstm", xs, hs, cs, tanh_cs, acts, Wx, Wh)
+        h_t, c_t, step = lstm_step_forward(x[:, t], h_t, c_t, Wx, Wh, b)
+        h[:, t] = h_t
+        steps.append(step)
+    cache = ("lstm", x, Wx, Wh, b, steps)
     return h, cache
 
 
 def lstm_backward(dh, cache):
     """Backpropagation through time for :func:`lstm_forward`.
 
-    Going backwards from t = T with dh_{T+1} = dc_{T+1} = 0 carried in, at each step::
+    One call of :func:`lstm_step_backward` per time step, from t = T down to 1. Two
+    gradients flow back from step t+1 into step t (both zero at t = T):
 
-        dh_t   = dh[:, t-1] + (da_{t+1} Whᵀ)                   upstream + recurrent
-        dc_t   = dc_{t+1} ⊙ f_{t+1} + dh_t ⊙ o_t ⊙ (1 - tanh²(c_t))
-        da_t   = [dc_t ⊙ g_t ⊙ i_t(1-i_t) | dc_t ⊙ c_{t-1} ⊙ f_t(1-f_t)
-                  | dh_t ⊙ tanh(c_t) ⊙ o_t(1-o_t) | dc_t ⊙ i_t ⊙ (1-g_t²)]
+        dh_next = ∂L/∂h_t through step t+1,   dc_next = ∂L/∂c_t through step t+1
 
-    and then, summed over all steps::
-
-        dx_t = da_t Wxᵀ    dWx = Σ_t x_tᵀ da_t    dWh = Σ_t h_{t-1}ᵀ da_t    db = Σ_t Σ_n da_t
-        dh0  = da_1 Whᵀ    (c_0 = 0 is a constant, so its gradient is dropped)
+    so step t receives ``dh[:, t-1] + dh_next`` (its own upstream gradient plus the
+    recurrent one) and ``dc_next``. The weights are shared by all steps, so their
+    gradients are sums over t. At the end ``dh_next`` is ∂L/∂h0; c_0 = 0 is a constant,
+    so ``dc_next`` is dropped.
 
     Parameters
     ----------
-    dh : (N, T, H) gradient of the loss with respect to every h_t
+    dh : (N, T, H) gradient of the loss with respect to every h_t, counting only the
+        paths that leave the LSTM at step t, not the path through h_{t+1}
     cache : from :func:`lstm_forward`
 
     Returns
     -------
     dx (N, T, D), dh0 (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,)
     """
-    _, xs, hs, cs, tanh_cs, acts, Wx, Wh = check_cache("cache", cache, "lstm")
-    T, N, H = tanh_cs.shape
-    D = Wx.shape[0]
-    dtype = Wx.dtype
-    dh = float_array("dh", dh, ("N", "T", "H"), {"N": N, "T": T, "H": H}, dtype=dtype)
-    dh_tm = dh.transpose(1, 0, 2)                          # time-major view, no copy
-    i, f, o, g = acts                                      # (T, N, H) each
-
-    # Local derivatives for all steps at once (vectorised outside the loop):
-    #   local[t-1, k] = ∂c_t/∂a_i, ∂c_t/∂a_f, ∂h_t/∂a_o, ∂c_t/∂a_g for k = 0..3, each a
-    #   contiguous (N, H) block; the loop multiplies them in place by dc_t or dh_t.
-    #   dh_dc[t-1] = ∂h_t/∂c_t = o_t ⊙ (1 - tanh²(c_t)).
-    local = np.empty((T, 4, N, H), dtype)
-    l_i, l_f, l_o, l_g = (local[:, k] for k in range(4))
-    np.subtract(1, i, out=l_i); l_i *= i; l_i *= g                     # g ⊙ i(1-i)
-    np.subtract(1, f, out=l_f); l_f *= f; l_f *= cs[:-1]               # c_{t-1} ⊙ f(1-f)
-    np.subtract(1, o, out=l_o); l_o *= o; l_o *= tanh_cs               # tanh(c) ⊙ o(1-o)
-    np.multiply(g, g, out=l_g); np.subtract(1, l_g, out=l_g); l_g *= i   # i ⊙ (1-g²)
-    dh_dc = np.multiply(tanh_cs, tanh_cs)
-    np.subtract(1, dh_dc, out=dh_dc)
-    dh_dc *= o
-
-    dh_next = np.zeros((N, H), dtype)          # recurrent part of dh_t: da_{t+1} Whᵀ
-    dc = np.zeros((N, H), dtype)               # dc_{t+1} ⊙ f_{t+1}, then dc_t
-    dh_t = np.empty((N, H), dtype)
-    tmp = np.empty((N, H), dtype)
-    d_copy = np.empty((4, N, H), dtype)
-    WhT = Wh.T
+    _, x, Wx, Wh, b, steps = check_cache("cache", cache, "lstm")
+    N, T, D = x.shape
+    H = Wh.shape[0]
+    dh = float_array("dh", dh, ("N", "T", "H"), {"N": N, "T": T, "H": H}, dtype=x.dtype)
+    dx = np.empty((N, T, D), dtype=x.dtype)
+    dWx, dWh, db = np.zeros(Wx.shape, x.dtype), np.zeros(Wh.shape, x.dtype), np.zeros(b.shape, x.dtype)
+    dh_next = np.zeros((N, H), dtype=x.dtype)
+    dc_next = np.zeros((N, H), dtype=x.dtype)
     for t in reversed(range(T)):
-        np.add(dh_tm[t], dh_next, out=dh_t)                  # dh_t
-        np.multiply(dh_t, dh_dc[t], out=tmp)
-        dc += tmp                                             # dc_t
-        d = local[t]                                          # (4, N, H)
-        d[:2] *= dc                                           # da_i, da_f
-        d[2] *= dh_t                                          # da_o
-        d[3] *= dc                                            # da_g
-        dc *= f[t]                                            # dc_t ⊙ f_t, for step t-1
-        # Rewrite the block in place as the (N, 4H) row da_t = [da_i | da_f | da_o | da_g].
-        d_copy[...] = d
-        da_t = d.reshape(N, 4 * H)
-        da_t.reshape(N, 4, H)[...] = d_copy.transpose(1, 0, 2)
-        np.dot(da_t, WhT, out=dh_next)                        # da_t Whᵀ, for step t-1
-
-    da = local                                 # now da[t-1] = da_t in row layout
-    da2 = da.reshape(T * N, 4 * H)
-    dx = np.ascontiguousarray((da2 @ Wx.T).reshape(T, N, D).transpose(1, 0, 2))
-    dWx = xs.T @ da2
-    dWh = hs[:-1].reshape(T * N, H).T @ da2
-    db = da2.sum(axis=0)
+        dx[:, t], dh_next, dc_next, dWx_t, dWh_t, db_t = lstm_step_backward(
+            dh[:, t] + dh_next, dc_next, steps[t])
+        dWx += dWx_t
+        dWh += dWh_t
+        db += db_t
     return dx, dh_next, dWx, dWh, db

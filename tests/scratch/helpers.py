@@ -1,46 +1,26 @@
-"""Shared utilities for the tests of ``rnnkit.scratch``.
+"""Test fixtures for ``tests/scratch``: seeded inputs, float32 runs, bad arguments.
 
 Import them from a test module in ``tests/scratch/`` with ``from helpers import ...``
-(pytest puts the test file's folder on ``sys.path``).
+(pytest puts the test file's folder on ``sys.path``). Numpy only.
 
-Every helper works on a *forward/backward pair* in the scratch convention::
-
-    *outputs, cache = forward(*inputs.values())
-    grads = backward(*upstream_grads, cache)      # one array, or a tuple of arrays
-
-``inputs`` is a dict ``name -> ndarray`` in the order of ``forward``'s positional
-arguments. ``wrt`` lists the names of the inputs whose gradients ``backward`` returns,
-in the order it returns them; by default every float input, in order (so for
-``rnn_step_forward(x, h_prev, Wx, Wh, b)`` the default is
-``("x", "h_prev", "Wx", "Wh", "b")``, matching ``dx, dh_prev, dWx, dWh, db``).
-Gradients are reported under the key ``"d" + name``, outputs under ``"out0"``,
-``"out1"``, ... Upstream gradients are standard normal, drawn from ``seed``.
-
-Stable API (also used by the LSTM/GRU tests):
-
-    RandomArrays(seed, dtype)          seeded factory: .randn(*shape, scale=), .ints(high, *shape), .mask(*shape, p=)
-    check_grads(forward, backward, inputs, wrt=None, seed=0, h=1e-5)        -> {"dx": rel_error, ...}
-    compare_with_torch(forward, backward, torch_fn, inputs, wrt=None, seed=0) -> {"out0": .., "dx": ..}
-    compare_float32(forward, backward, inputs, wrt=None, seed=0)            -> {"out0": .., "dx": ..}
-    scaled_error(a, b)                 max|a - b| / max|b|
-    assert_below(errors, tol)          assert every value of an error dict is below tol
-    WORST                              kind -> worst error seen in this process (for reports)
+The checks themselves are the chapters' own: gradient checks with
+:func:`rnnkit.analysis.gradcheck.check_layer` (or :func:`richardson_gradient`), one
+forward/backward run with :func:`rnnkit.analysis.gradcheck.forward_backward`, errors
+with :func:`rnnkit.scratch.rel_error`. These fixtures only build inputs and call them.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from rnnkit.scratch import numerical_gradient, rel_error
+from rnnkit.analysis.gradcheck import forward_backward
 
-# Worst error of each kind measured by the helpers in this process ("gradcheck", "torch",
-# "float32"); only read by people writing reports, never asserted on.
-WORST: dict[str, float] = {}
-
-
-def _record(kind, errors):
-    if errors:
-        WORST[kind] = max(WORST.get(kind, 0.0), max(errors.values()))
-    return errors
+# (N, T, D, H) of the recurrent-layer tests; the step functions use N, D, H. The first
+# is the all-ones edge case, the last has N = 1 and H = 1.
+SHAPES = [(1, 1, 1, 1), (2, 3, 4, 5), (3, 5, 2, 3), (1, 4, 3, 1)]
+IDS = ["N{}T{}D{}H{}".format(*s) for s in SHAPES]
+GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 
 
 class RandomArrays:
@@ -67,90 +47,41 @@ class RandomArrays:
         return self.rng.random(shape) < p
 
 
-def _is_float(a):
-    return isinstance(a, np.ndarray) and a.dtype.kind == "f"
+def cell_inputs(cell, N, T, D, H, seed=0, step=False):
+    """The arguments of ``<cell>_forward`` (or of ``<cell>_step_forward`` with ``step``), by name.
 
-
-def _wrt(inputs, wrt):
-    return [k for k, v in inputs.items() if _is_float(v)] if wrt is None else list(wrt)
-
-
-def _as_tuple(a):
-    return a if isinstance(a, tuple) else (a,)
-
-
-def _run(forward, backward, inputs, seed):
-    """Forward, random upstream gradients of the forward's outputs, backward."""
-    *outs, cache = forward(*inputs.values())
-    rng = np.random.default_rng(seed)
-    douts = [rng.standard_normal(np.shape(o)).astype(o.dtype) for o in outs]
-    grads = _as_tuple(backward(*douts, cache))
-    return outs, douts, grads
-
-
-def _named_grads(wrt, grads):
-    if len(grads) != len(wrt):
-        raise AssertionError(f"backward returned {len(grads)} gradients, wrt names {len(wrt)}: {wrt}")
-    return {"d" + name: g for name, g in zip(wrt, grads)}
-
-
-def check_grads(forward, backward, inputs, wrt=None, seed=0, h=1e-5):
-    """Compare every analytic gradient of a forward/backward pair with a numerical one.
-
-    With random upstream gradients ``dout_k`` of the outputs ``out_k``, the analytic
-    gradient of input ``a`` returned by ``backward`` must equal the centred-difference
-    gradient of ``sum_k sum(out_k(a) * dout_k)``. Use float64 inputs. The input arrays
-    are perturbed in place and restored exactly.
-
-    Returns ``{"d" + name: rel_error(analytic, numerical)}`` for every name in ``wrt``.
+    ``cell`` is "rnn", "lstm" or "gru". A sequence gets x (N, T, D) and h0 (N, H); a step
+    gets x (N, D), h_prev (N, H) and, for the LSTM, c_prev (N, H). Then Wx (D, GH),
+    Wh (H, GH) and b (GH,), or bx and bh for the GRU, with G = 1, 4, 3 gate blocks.
     """
-    wrt = _wrt(inputs, wrt)
-    args = list(inputs.values())
-    _, douts, grads = _run(forward, backward, inputs, seed)
-    df = np.concatenate([d.ravel() for d in douts])
-
-    def f(_):
-        *outs, _cache = forward(*args)
-        return np.concatenate([np.ravel(o) for o in outs])
-
-    errors = {}
-    for key, g in _named_grads(wrt, grads).items():
-        a = inputs[key[1:]]
-        if g.shape != a.shape or g.dtype != a.dtype:
-            raise AssertionError(f"{key} has shape {g.shape} {g.dtype}, expected {a.shape} {a.dtype}")
-        errors[key] = rel_error(g, numerical_gradient(f, a, df=df, h=h))
-    return _record("gradcheck", errors)
+    r, G = RandomArrays(seed), GATES[cell]
+    if step:
+        a = dict(x=r.randn(N, D), h_prev=r.randn(N, H))
+        if cell == "lstm":
+            a["c_prev"] = r.randn(N, H)
+    else:
+        a = dict(x=r.randn(N, T, D), h0=r.randn(N, H))
+    a.update(Wx=r.randn(D, G * H, scale=0.5), Wh=r.randn(H, G * H, scale=0.5))
+    if cell == "gru":
+        a.update(bx=r.randn(G * H, scale=0.3), bh=r.randn(G * H, scale=0.3))
+    else:
+        a.update(b=r.randn(G * H, scale=0.3))
+    return a
 
 
-def compare_with_torch(forward, backward, torch_fn, inputs, wrt=None, seed=0):
-    """Compare outputs and gradients with the same computation in PyTorch autograd.
+def loss_inputs(N, T, V, mask_kind="bool", seed=0):
+    """``(scores, y, mask)`` for ``temporal_softmax_loss``; ``mask_kind`` is "none" (None),
+    "bool", "int01" or "float01" (the same mask as 0/1 integers or floats)."""
+    r = RandomArrays(seed)
+    scores, y, m = r.randn(N, T, V), r.ints(V, N, T), r.mask(N, T)
+    m[0, 0] = True                           # at least one position counts
+    mask = {"none": None, "bool": m, "int01": m.astype(np.int64), "float01": m.astype(np.float64)}[mask_kind]
+    return scores, y, mask
 
-    ``torch_fn`` takes torch tensors in the order of ``inputs`` (float arrays become
-    leaf tensors of the same dtype, with ``requires_grad`` when they are in ``wrt``;
-    integer arrays become int64 tensors; bool arrays stay bool) and returns a tensor or
-    a tuple of tensors, one per forward output. Both sides receive the same upstream
-    gradients. Returns ``rel_error`` of every output (``"out0"``, ...) and gradient.
-    """
-    import torch
 
-    wrt = _wrt(inputs, wrt)
-    outs, douts, grads = _run(forward, backward, inputs, seed)
-    leaves = {}
-    for name, a in inputs.items():
-        if _is_float(a):
-            leaves[name] = torch.tensor(a, requires_grad=name in wrt)
-        elif a.dtype == bool:
-            leaves[name] = torch.from_numpy(a.copy())
-        else:
-            leaves[name] = torch.from_numpy(a.astype(np.int64))
-    touts = _as_tuple(torch_fn(*leaves.values()))
-    if len(touts) != len(outs):
-        raise AssertionError(f"torch_fn returned {len(touts)} outputs, forward {len(outs)}")
-    torch.autograd.backward(list(touts), [torch.from_numpy(d) for d in douts])
-    errors = {f"out{k}": rel_error(o, t.detach().numpy()) for k, (o, t) in enumerate(zip(outs, touts))}
-    for key, g in _named_grads(wrt, grads).items():
-        errors[key] = rel_error(g, leaves[key[1:]].grad.numpy())
-    return _record("torch", errors)
+def logistic(v):
+    """σ(v) = 1 / (1 + e^-v) of one number, with the math module: the by-hand reference."""
+    return 1 / (1 + math.exp(-v))
 
 
 def scaled_error(a, b):
@@ -168,25 +99,77 @@ def scaled_error(a, b):
     return float(np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-30))
 
 
-def compare_float32(forward, backward, inputs, wrt=None, seed=0):
-    """Run the pair on float64 ``inputs`` and on float32 copies of them.
+def as_float32(inputs):
+    """A copy of an input dict with every float array in float32 (indices and masks kept)."""
+    return {k: v.astype(np.float32) if v.dtype.kind == "f" else v for k, v in inputs.items()}
+
+
+def results(forward, backward, inputs, seed=0):
+    """``forward_backward``'s outputs and gradients in one dict: "out0", ..., "grad0", ..."""
+    outs, _, grads = forward_backward(forward, backward, inputs, seed)
+    return {f"out{k}": o for k, o in enumerate(outs)} | {f"grad{k}": g for k, g in enumerate(grads)}
+
+
+def compare_float32(forward, backward, inputs, seed=0):
+    """Run a layer on float64 ``inputs`` and on float32 copies, with the same upstream gradients.
 
     Asserts that every output and gradient of the float32 run is float32 (no silent
     upcast), and returns ``scaled_error(float32 result, float64 result)`` for each.
     """
-    wrt = _wrt(inputs, wrt)
-    inputs32 = {k: v.astype(np.float32) if _is_float(v) else v for k, v in inputs.items()}
-    out64, _, g64 = _run(forward, backward, inputs, seed)
-    out32, _, g32 = _run(forward, backward, inputs32, seed)
-    res64 = {f"out{k}": o for k, o in enumerate(out64)} | _named_grads(wrt, g64)
-    res32 = {f"out{k}": o for k, o in enumerate(out32)} | _named_grads(wrt, g32)
+    res64 = results(forward, backward, inputs, seed)
+    res32 = results(forward, backward, as_float32(inputs), seed)
     for key, v in res32.items():
         if np.asarray(v).dtype != np.float32:
             raise AssertionError(f"{key} is {np.asarray(v).dtype} for float32 inputs")
-    return _record("float32", {k: scaled_error(res32[k], res64[k]) for k in res64})
+    return {k: scaled_error(res32[k], res64[k]) for k in res64}
 
 
 def assert_below(errors, tol):
     """Assert every error in the dict is below ``tol``; the message lists the offenders."""
     bad = {k: v for k, v in errors.items() if not v < tol}
     assert not bad, f"errors above {tol:g}: {bad} (all: {errors})"
+
+
+# --- bad arguments --------------------------------------------------------------------
+
+def replace_arg(args, name, value):
+    """A copy of ``args`` with ``args[name]`` replaced by ``value``, or by
+    ``value(args[name])`` when ``value`` is callable (it turns the valid argument bad)."""
+    args = dict(args)
+    args[name] = value(args[name]) if callable(value) else value
+    return args
+
+
+def with_nan(a):
+    a = a.copy()
+    a.flat[-1] = np.nan
+    return a
+
+
+def with_inf(a):
+    a = a.copy()
+    a.flat[0] = -np.inf
+    return a
+
+
+def bad_argument_cases(names, first="Wx"):
+    """(name, corruption, message pattern) for what every float argument must survive:
+    wrong rank, a list, an integer dtype, NaN, infinity, and float32 among float64
+    arguments. The weights are validated first, so mixed precision is blamed on
+    whichever argument differs from ``first``."""
+    cases = []
+    for n in names:
+        cases += [(n, lambda a: a[None], rf"^{n} must be a \d-D array of shape"),
+                  (n, lambda a: a.tolist(), rf"^{n} must be a numpy array"),
+                  (n, lambda a: a.astype(np.int64), rf"^{n} must be a float32 or float64 array"),
+                  (n, with_nan, rf"^{n} contains NaN or infinity"),
+                  (n, with_inf, rf"^{n} contains NaN or infinity")]
+        if n != first:
+            cases.append((n, lambda a: a.astype(np.float32),
+                          rf"^{n} has dtype float32 but the other inputs are float64"))
+    return cases
+
+
+def case_ids(cases):
+    """Readable pytest ids for a list of (name, corruption, pattern) cases."""
+    return [f"{n}-{m.lstrip('^')[len(n) + 1:30]}" for n, _, m in cases]

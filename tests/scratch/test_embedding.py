@@ -1,9 +1,9 @@
-"""Embedding lookup: embedding_forward / embedding_backward."""
+"""Embedding lookup: embedding_forward / embedding_backward (numpy only)."""
 import numpy as np
 import pytest
-import torch
 
-from helpers import RandomArrays, assert_below, check_grads, compare_float32, compare_with_torch
+from helpers import RandomArrays, assert_below, compare_float32
+from rnnkit.analysis.gradcheck import check_layer
 from rnnkit.scratch import embedding_backward, embedding_forward, rel_error
 
 SHAPES = [(1, 1, 1, 1), (2, 3, 5, 4), (4, 2, 3, 6)]   # (N, T, V, D)
@@ -51,17 +51,14 @@ def test_works_with_int32_indices():
     assert embedding_backward(np.ones_like(out32), cache).shape == (5, 4)
 
 
-@pytest.mark.parametrize("shape", SHAPES, ids=IDS)
-def test_numeric_gradient(shape):
-    errors = check_grads(embedding_forward, embedding_backward, inputs(*shape))
-    assert set(errors) == {"dW"}
-    assert_below(errors, 1e-7)
-
-
-@pytest.mark.parametrize("shape", SHAPES, ids=IDS)
-def test_agrees_with_torch(shape):
-    errors = compare_with_torch(embedding_forward, embedding_backward, torch.nn.functional.embedding, inputs(*shape))
-    assert_below(errors, 1e-9)
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("shape", [(1, 1, 2, 1), (2, 3, 5, 4), (4, 2, 3, 6)], ids=str)
+def test_numeric_gradient(shape, seed):
+    # check_layer repeats index 1 on purpose (its gradients must add up), so V >= 2.
+    N, T, V, D = shape
+    r = check_layer("embedding", seed=seed, N=N, T=T, D=D, V=V)
+    assert set(r["errors"]) == {"W"}
+    assert_below(r["errors"], 1e-8)
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=IDS)
