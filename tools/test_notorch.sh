@@ -3,7 +3,7 @@
 # numpy and pytest (at their requirements.lock versions) and this checkout's rnnkit on
 # PYTHONPATH. In it
 #   (a) every rnnkit module is imported; those that must work without torch (checks,
-#       atomic, scratch.*, data.*, analysis.gradcheck/unroll/bptt/gradflow,
+#       atomic, scratch.*, data.*, analysis.gradcheck/unroll/bptt/gradflow/gates,
 #       charlm.tokens/ngram) must import, and torch must not have been imported;
 #   (b) the rnnkit.scratch tests run, the torch parity files skipping cleanly.
 #
@@ -40,7 +40,7 @@ import rnnkit
 assert rnnkit.__file__.startswith(os.getcwd() + os.sep), f"not this checkout's rnnkit: {rnnkit.__file__}"
 MUST = ["rnnkit.checks", "rnnkit.atomic", "rnnkit.scratch", "rnnkit.data",
         "rnnkit.analysis.gradcheck", "rnnkit.analysis.unroll", "rnnkit.analysis.bptt",
-        "rnnkit.analysis.gradflow", "rnnkit.charlm.tokens", "rnnkit.charlm.ngram"]
+        "rnnkit.analysis.gradflow", "rnnkit.analysis.gates", "rnnkit.charlm.tokens", "rnnkit.charlm.ngram"]
 MUST_PACKAGES = ["rnnkit/scratch", "rnnkit/data"]       # and every module in them
 
 
