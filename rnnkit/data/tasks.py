@@ -26,6 +26,8 @@ import numpy as np
 
 from rnnkit.checks import check_generator, check_int
 
+from .vocab import one_hot
+
 
 def recall_task(n, T, symbols=4, seed=0):
     """A batch of the recall-the-first-symbol task.
@@ -51,9 +53,7 @@ def recall_task(n, T, symbols=4, seed=0):
     y = rng.integers(0, K, size=n)
     seq = rng.integers(K, 2 * K, size=(n, T))
     seq[:, 0] = y
-    x = np.zeros((n, T, 2 * K), dtype=np.float32)
-    np.put_along_axis(x, seq[:, :, None], 1.0, axis=2)
-    return x, y.astype(np.int64)
+    return one_hot(seq, 2 * K, dtype=np.float32), y.astype(np.int64)
 
 
 def marked_recall_task(n, T, symbols=4, lead=5, seed=0):
@@ -91,8 +91,7 @@ def marked_recall_task(n, T, symbols=4, lead=5, seed=0):
     rng = check_generator("seed", seed)
     seq = rng.integers(0, K, size=(n, T))
     p = rng.integers(0, lead, size=n)
-    x = np.zeros((n, T, K + 1), dtype=np.float32)
-    np.put_along_axis(x, seq[:, :, None], 1.0, axis=2)
+    x = one_hot(seq, K + 1, dtype=np.float32)          # channel K, never a symbol, is the marker
     x[np.arange(n), p, K] = 1.0
     y = seq[np.arange(n), p]
     return x, y.astype(np.int64), p.astype(np.int64)
