@@ -15,6 +15,8 @@ import numpy as np
 import pytest
 import torch
 
+from rnnkit.data import dates
+from rnnkit.models import seq2seq as s2s
 from rnnkit.models.classifier import train_marked_recall, train_recall
 from rnnkit.models.fit import batch_size_alias, fit
 from rnnkit.models.truncated import train_delay_rnn
@@ -22,13 +24,7 @@ from rnnkit.models.truncated import train_delay_rnn
 RECORDED_ON = "AVX512"
 SAME_KERNELS = torch.backends.cpu.get_cpu_capability() == RECORDED_ON
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+torch.set_num_threads(1)                    # the recorded numbers are single-threaded
 
 
 def weights_hash(model):
@@ -98,6 +94,25 @@ def test_train_delay_rnn_is_bit_identical_to_the_old_loop(K, curve, loss, accura
     assert r["curve"].shape == (10,)
     same(few(r["curve"].tolist()), curve)
     same([r["loss"], r["accuracy"]], [loss, accuracy])
+
+
+@pytest.mark.parametrize("cell, attention, tf_ratio, losses, weights", [
+    ("lstm", True, 1.0, [2.721869707107544, 2.719282627105713, 2.683519124984741, 2.643684148788452,
+                         2.3757784366607666], "5cc7110e05000a7d"),
+    ("gru", False, 0.5, [2.704716682434082, 2.6451830863952637, 2.6355669498443604, 2.570286750793457,
+                         2.3114395141601562], "aa94d1ffaa6e4e63"),
+])
+def test_seq2seq_train_is_bit_identical_to_the_old_loop(cell, attention, tf_ratio, losses, weights):
+    """12 steps: the learning rate halves after step 8, so the final weights check the drop too."""
+    torch.manual_seed(0)
+    m = s2s.Seq2Seq(dates.SOURCE_VOCAB, dates.TARGET_VOCAB, embed=8, hidden=12, attn_size=6, cell=cell,
+                    attention=attention)
+    got = s2s.train(m, lambda n, rng: dates.date_pairs(n, rng), 12, batch_size=16, lr=1e-2, tf_ratio=tf_ratio,
+                    seed=3, progress=False)
+    same(few(got), losses)
+    assert not m.training
+    if SAME_KERNELS:
+        assert weights_hash(m) == weights
 
 
 # ----------------------------------------------------------------- fit itself
