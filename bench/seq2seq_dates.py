@@ -14,8 +14,9 @@ Writes (atomically):
 
 Reproducibility: one thread (``torch.set_num_threads(1)``), every model built right after
 ``torch.manual_seed(seed)`` and trained by ``rnnkit.models.seq2seq.train(seed=seed)`` (data,
-dropout, teacher-forcing coins). With the same torch build on CPU the checkpoints are
-bit-for-bit the same on re-running; the script prints a SHA-256 of each file.
+dropout, teacher-forcing coins), saved by ``rnnkit.models.seq2seq_checkpoint.save_checkpoint``.
+With the same torch build on CPU the checkpoints are bit-for-bit the same on re-running;
+the script prints a SHA-256 of each file.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ import torch
 from rnnkit.data import dates
 from rnnkit import results
 from rnnkit.models import seq2seq as s2s
+from rnnkit.models.seq2seq_checkpoint import checkpoint_path, save_checkpoint
 
 SEED = 0
 HELD_OUT_SEED = 12345          # the evaluation sets; training draws from default_rng(SEED)
@@ -39,10 +41,10 @@ K_MAX = 6
 
 # name -> (task, model kwargs, steps, lr)
 MODELS = {
-    "seq2seq_dates": ("dates", dict(emb=32, hidden=64, cell="lstm", attention=False), 2500, 5e-3),
-    "seq2seq_dates_attn": ("dates", dict(emb=32, hidden=64, cell="lstm", attention=True), 600, 5e-3),
-    "seq2seq_datelist": ("list", dict(emb=32, hidden=80, cell="lstm", attention=False), 3000, 5e-3),
-    "seq2seq_datelist_attn": ("list", dict(emb=32, hidden=64, cell="lstm", attention=True), 3000, 5e-3),
+    "seq2seq_dates": ("dates", dict(embed=32, hidden=64, cell="lstm", attention=False), 2500, 5e-3),
+    "seq2seq_dates_attn": ("dates", dict(embed=32, hidden=64, cell="lstm", attention=True), 600, 5e-3),
+    "seq2seq_datelist": ("list", dict(embed=32, hidden=80, cell="lstm", attention=False), 3000, 5e-3),
+    "seq2seq_datelist_attn": ("list", dict(embed=32, hidden=64, cell="lstm", attention=True), 3000, 5e-3),
 }
 
 
@@ -77,8 +79,8 @@ def build_and_train(name, command):
         held_out = dates.date_list_pairs(2000, 1, K_MAX, seed=HELD_OUT_SEED)
     acc, _ = s2s.exact_match(model, held_out)
     n_params = sum(p.numel() for p in model.parameters())
-    path = s2s.save(model, s2s.checkpoint_path(name), task=task, steps=steps, batch_size=64, lr=lr,
-                    tf_ratio=1.0, seed=SEED, held_out_accuracy=acc, command=command)
+    path = save_checkpoint(checkpoint_path(name), model, task=task, steps=steps, batch_size=64, lr=lr,
+                           tf_ratio=1.0, seed=SEED, held_out_accuracy=acc, command=command)
     print(f"{name}: {n_params} parameters, {steps} steps in {seconds:.0f} s, held-out exact match "
           f"{acc:.4f}, {path.stat().st_size / 1024:.0f} KiB, sha256 {sha256(path)[:16]}")
     every = max(1, steps // 200)

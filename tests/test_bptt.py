@@ -273,6 +273,8 @@ def test_truncation_shorter_than_the_lag_cannot_learn_it():
     assert full["accuracy"] > 0.95 and longer["accuracy"] > 0.95
     assert cut["accuracy"] < 0.75
     assert full["curve"].shape == (150,)
+    same = train_delay_rnn(3, lag=3, T=12, hidden=16, steps=150, seed=0, batch=64)     # the old keyword
+    assert np.array_equal(same["curve"], cut["curve"]) and same["accuracy"] == cut["accuracy"]
 
 
 # ---------------------------------------------------------------- bad input
@@ -303,6 +305,10 @@ def test_bad_input_raises_value_error_naming_the_argument():
         train_delay_rnn(2, lr=-1.0)
     with pytest.raises(ValueError, match="K must be an integer >= 1"):
         train_delay_rnn(0)
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
+        train_delay_rnn(2, batch_size=0)
+    with pytest.raises(ValueError, match="steps must be an integer >= 0"):
+        train_delay_rnn(2, steps=-1)
     with pytest.raises(ValueError, match="g and g_ref must have the same shape"):
         gradient_agreement(np.ones(3), np.ones(4))
     with pytest.raises(ValueError, match="g_ref must not be all zeros"):

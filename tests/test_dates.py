@@ -7,20 +7,25 @@ import pytest
 
 from rnnkit.data import dates
 from rnnkit.data.dates import EOS, PAD, SOS
+from rnnkit.data.vocab import SEQ2SEQ_SPECIALS, Vocab
 
 SOURCE_RE = re.compile(r"^(\d{2}|\d{4})년 (\d{1,2})월 (\d{1,2})일( \((.)\)| (.)요일)?$")
 
 
 def independent_parse(text):
-    """Parse a source string without rnnkit: regex + datetime (POSIX %y pivot: 00-68 -> 20xx)."""
+    """Parse a source string without rnnkit: regex + datetime (POSIX %y pivot: 00-68 -> 20xx).
+
+    Raises ValueError for text in no format of the task, an impossible date or a wrong weekday.
+    """
     m = SOURCE_RE.match(text)
-    assert m, text
+    if not m:
+        raise ValueError(f"not a date of the task: {text!r}")
     y, mo, d = m.group(1), int(m.group(2)), int(m.group(3))
     year = int(y) if len(y) == 4 else (2000 + int(y) if int(y) <= 68 else 1900 + int(y))
     date = dt.date(year, mo, d)                     # raises on 2월 30일 and the like
     weekday = m.group(5) or m.group(6)
-    if weekday is not None:
-        assert weekday == "월화수목금토일"[date.weekday()], text
+    if weekday is not None and weekday != "월화수목금토일"[date.weekday()]:
+        raise ValueError(f"wrong weekday in {text!r}")
     return date
 
 
@@ -52,24 +57,28 @@ def test_every_generated_date_is_valid_and_target_is_its_iso_form():
         date = independent_parse(src)
         assert tgt == date.isoformat()
         assert dt.date(1970, 1, 1) <= date <= dt.date(2068, 12, 31)
-        assert dates.parse_korean(src) == date
         styles.add((len(src.split(" ")[0]), "(" in src, "요일" in src))
     assert len(styles) == 2 * 3                      # every year style x weekday style occurs
 
 
 def test_two_digit_year_pivot():
-    assert dates.parse_korean("68년 1월 1일") == dt.date(2068, 1, 1)
-    assert dates.parse_korean("70년 1월 1일") == dt.date(1970, 1, 1)
-    assert dates.parse_korean("00년 2월 29일") == dt.date(2000, 2, 29)
+    """Two-digit years follow the POSIX %y pivot, so they read back as the dates they were."""
+    for date in (dt.date(2068, 1, 1), dt.date(1970, 1, 1), dt.date(2000, 2, 29), dt.date(1999, 12, 31)):
+        text = dates.format_korean(date, "yy")
+        assert independent_parse(text) == date
+        assert dt.datetime.strptime(text, "%y년 %m월 %d일").date() == date
+    assert dates.format_korean(dt.date(2068, 1, 1), "yy") == "68년 1월 1일"
+    assert dates.format_korean(dt.date(1970, 1, 1), "yy") == "70년 1월 1일"
 
 
-def test_parse_rejects_wrong_weekday_and_impossible_dates():
+def test_the_oracle_rejects_wrong_weekday_and_impossible_dates():
+    """The test's own parser is strict, so the round trip above means something."""
     with pytest.raises(ValueError, match="weekday"):
-        dates.parse_korean("2026년 11월 25일 (목)")
+        independent_parse("2026년 11월 25일 (목)")
     with pytest.raises(ValueError):
-        dates.parse_korean("2026년 2월 30일")
-    with pytest.raises(ValueError, match="text"):
-        dates.parse_korean("2026-11-25")
+        independent_parse("2026년 2월 30일")
+    with pytest.raises(ValueError, match="not a date"):
+        independent_parse("2026-11-25")
 
 
 def test_date_list_pairs():
@@ -86,7 +95,9 @@ def test_date_list_pairs():
 
 def test_vocab_specials_and_round_trip():
     v = dates.SOURCE_VOCAB
+    assert isinstance(v, Vocab) and v.specials == SEQ2SEQ_SPECIALS
     assert v.tokens[:3] == ("<pad>", "<sos>", "<eos>") and (PAD, SOS, EOS) == (0, 1, 2)
+    assert [v.special_id(t) for t in SEQ2SEQ_SPECIALS] == [PAD, SOS, EOS]
     assert len(v) == 3 + len(set(dates.SOURCE_CHARS))
     ids = v.encode("26년 11월 25일 (수)", sos=True, eos=True)
     assert ids[0] == SOS and ids[-1] == EOS and ids.dtype == np.int64
@@ -94,6 +105,12 @@ def test_vocab_specials_and_round_trip():
     t = dates.TARGET_VOCAB
     assert t.decode([t.index["2"], t.index["0"], EOS, t.index["9"]]) == "20"   # stops at EOS
     assert t.decode([SOS, t.index["1"], PAD]) == "1"
+    assert t.decode([t.index["1"], PAD, t.index["2"], SOS, t.index["3"]]) == "123"   # skips PAD, SOS anywhere
+    assert t.decode([EOS]) == "" and t.decode([]) == ""
+    assert t.decode(np.array([t.index["7"], EOS, PAD, PAD])) == "7"
+    np.testing.assert_array_equal(t.encode("1-2", sos=True, eos=True),
+                                  [SOS, t.index["1"], t.index["-"], t.index["2"], EOS])
+    assert t.index["0"] == 3 and len(t) == 3 + len(dates.TARGET_CHARS)        # characters follow the specials
 
 
 def test_pad_masks_zero_exactly_the_padding():
@@ -129,7 +146,9 @@ def test_encode_batch_shifts_targets():
     (lambda: dates.date_list_pairs(3, 4, 2), "k_min"),
     (lambda: dates.SOURCE_VOCAB.encode("2026/11/25"), "text"),
     (lambda: dates.TARGET_VOCAB.decode([99]), "ids"),
-    (lambda: dates.Vocab("aa"), "chars"),
+    (lambda: dates.date_pairs(2.5), "n"),
+    (lambda: dates.date_list_pair(2, rng=-1), "rng"),
+    (lambda: dates.date_list_pairs(3, 0, 2), "k_min"),
     (lambda: dates.pad([]), "seqs"),
     (lambda: dates.pad([np.zeros((2, 2), int)]), r"seqs\[0\]"),
     (lambda: dates.encode_batch(["2026년 1월 1일"]), r"pairs\[0\]"),

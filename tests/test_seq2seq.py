@@ -1,4 +1,5 @@
-"""rnnkit.models.seq2seq: masking, attention, teacher forcing, greedy decoding, checkpoints."""
+"""rnnkit.models.seq2seq: masking, attention, teacher forcing, greedy decoding; its
+checkpoints (rnnkit.models.seq2seq_checkpoint) and figures (rnnkit.figures.attention)."""
 import math
 
 import numpy as np
@@ -6,15 +7,18 @@ import pytest
 import torch
 
 from rnnkit.data import dates
-from rnnkit.models import seq2seq as s2s
 from rnnkit.data.dates import EOS, PAD, SOS
+from rnnkit.data.vocab import Vocab
+from rnnkit.figures.attention import attention_steps_figure
+from rnnkit.models import seq2seq as s2s
+from rnnkit.models.seq2seq_checkpoint import FORMAT, checkpoint_path, load_checkpoint, save_checkpoint
 
 torch.set_num_threads(1)
 
 
 def make(attention=True, cell="lstm", seed=0, **kw):
     torch.manual_seed(seed)
-    return s2s.Seq2Seq(dates.SOURCE_VOCAB, dates.TARGET_VOCAB, emb=8, hidden=12, cell=cell,
+    return s2s.Seq2Seq(dates.SOURCE_VOCAB, dates.TARGET_VOCAB, embed=8, hidden=12, cell=cell,
                        attention=attention, attn_size=6, **kw).eval()
 
 
@@ -63,7 +67,7 @@ def test_encoder_and_decoder_have_their_own_weights():
     assert not torch.equal(m.encoder.weight_hh_l0, m.decoder.weight_hh_l0)
 
 
-@pytest.mark.parametrize("cell", ["gru", "lstm"])
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_padding_does_not_change_any_result(cell):
     """An example decoded alone and inside a batch of longer ones gives the same numbers:
     the encoder stops at the last real character and attention ignores the padding."""
@@ -170,7 +174,7 @@ def test_training_is_seeded_and_learns():
 
 @pytest.mark.parametrize("name", ["seq2seq_dates", "seq2seq_dates_attn"])
 def test_shipped_date_checkpoints_reach_99_percent(name):
-    model, meta = s2s.load(name)
+    model, meta = load_checkpoint(name)
     held_out = dates.date_pairs(1000, seed=777)          # not the training stream (seed 0)
     acc, preds = s2s.exact_match(model, held_out)
     assert acc >= 0.99, acc
@@ -182,8 +186,8 @@ def test_shipped_list_checkpoints_show_the_bottleneck():
     """The long-input task: attention keeps up with 6 dates, the fixed context vector does not."""
     rng = np.random.default_rng(99)
     pairs = [dates.date_list_pair(6, rng) for _ in range(200)]
-    plain, _ = s2s.load("seq2seq_datelist")
-    attn, _ = s2s.load("seq2seq_datelist_attn")
+    plain, _ = load_checkpoint("seq2seq_datelist")
+    attn, _ = load_checkpoint("seq2seq_datelist_attn")
     acc_plain, _ = s2s.exact_match(plain, pairs)
     acc_attn, _ = s2s.exact_match(attn, pairs)
     assert acc_attn >= 0.97 and acc_plain <= 0.1, (acc_attn, acc_plain)
@@ -191,9 +195,10 @@ def test_shipped_list_checkpoints_show_the_bottleneck():
 
 def test_checkpoint_round_trip(tmp_path):
     m = make(cell="gru")
-    p = s2s.save(m, tmp_path / "m.pt", steps=7, note="hi")
+    p = save_checkpoint(tmp_path / "m.pt", m, steps=7, note="hi")
     assert [q.name for q in tmp_path.iterdir()] == ["m.pt"]          # no temp file left
-    m2, meta = s2s.load(p, config=m.config)
+    assert p.stat().st_mode & 0o777 == 0o644
+    m2, meta = load_checkpoint(p, config=m.config)
     assert meta == {"steps": 7, "note": "hi"}
     assert m2.config == m.config and not m2.training
     for (k, v), (k2, v2) in zip(m.state_dict().items(), m2.state_dict().items()):
@@ -206,37 +211,43 @@ def test_checkpoint_bytes_are_reproducible(tmp_path):
     """The same model and meta give the same file, whatever its name (so a re-run of the bench
     can be checked with a hash)."""
     m = make()
-    a = s2s.save(m, tmp_path / "a.pt", seed=0).read_bytes()
-    b = s2s.save(m, tmp_path / "b.pt", seed=0).read_bytes()
+    a = save_checkpoint(tmp_path / "a.pt", m, seed=0).read_bytes()
+    b = save_checkpoint(tmp_path / "b.pt", m, seed=0).read_bytes()
     assert a == b
 
 
 def test_checkpoint_refuses_corrupt_and_mismatching_files(tmp_path):
     m = make()
-    good = s2s.save(m, tmp_path / "good.pt")
+    good = save_checkpoint(tmp_path / "good.pt", m)
     data = good.read_bytes()
     (tmp_path / "cut.pt").write_bytes(data[: len(data) // 2])
     with pytest.raises(ValueError, match="not a readable checkpoint"):
-        s2s.load(tmp_path / "cut.pt")
+        load_checkpoint(tmp_path / "cut.pt")
     (tmp_path / "junk.pt").write_bytes(b"not a checkpoint at all")
     with pytest.raises(ValueError, match="not a readable checkpoint"):
-        s2s.load(tmp_path / "junk.pt")
+        load_checkpoint(tmp_path / "junk.pt")
     torch.save({"format": "something/else"}, tmp_path / "other.pt")
-    with pytest.raises(ValueError, match="is not a rnnkit.seq2seq/1 checkpoint"):
-        s2s.load(tmp_path / "other.pt")
+    with pytest.raises(ValueError, match="is not a rnnkit.seq2seq checkpoint"):
+        load_checkpoint(tmp_path / "other.pt")
+    torch.save({"format": "rnnkit.seq2seq/1"}, tmp_path / "old_tag.pt")         # before FORMAT + VERSION
+    with pytest.raises(ValueError, match="is not a rnnkit.seq2seq checkpoint"):
+        load_checkpoint(tmp_path / "old_tag.pt")
+    torch.save({"format": FORMAT, "version": 2}, tmp_path / "future.pt")
+    with pytest.raises(ValueError, match="version 2; this rnnkit reads version 1"):
+        load_checkpoint(tmp_path / "future.pt")
     torch.save(torch.nn.Linear(2, 2), tmp_path / "module.pt")          # a pickled module: refused unread
     with pytest.raises(ValueError, match="not a readable checkpoint"):
-        s2s.load(tmp_path / "module.pt")
+        load_checkpoint(tmp_path / "module.pt")
     other = make(attention=False)
     with pytest.raises(ValueError, match=r"does not match.*attention"):
-        s2s.load(good, config=other.config)
+        load_checkpoint(good, config=other.config)
     payload = torch.load(good, weights_only=True)
     payload["state_dict"]["out.weight"] = torch.zeros(3, 3)
     torch.save(payload, tmp_path / "bad_shapes.pt")
     with pytest.raises(ValueError, match="do not fit"):
-        s2s.load(tmp_path / "bad_shapes.pt")
+        load_checkpoint(tmp_path / "bad_shapes.pt")
     with pytest.raises(FileNotFoundError):
-        s2s.load(tmp_path / "missing.pt")
+        load_checkpoint(tmp_path / "missing.pt")
 
 
 @pytest.mark.parametrize("call, name", [
@@ -253,8 +264,13 @@ def test_checkpoint_refuses_corrupt_and_mismatching_files(tmp_path):
     (lambda m, b: s2s.Seq2Seq(dates.SOURCE_VOCAB, dates.TARGET_VOCAB, cell="rnn"), "cell"),
     (lambda m, b: s2s.Seq2Seq(dates.SOURCE_VOCAB, dates.TARGET_VOCAB, attn_size=0), "attn_size"),
     (lambda m, b: s2s.Seq2Seq(dates.SOURCE_VOCAB, "0123", ), "tgt_vocab"),
+    (lambda m, b: s2s.Seq2Seq(Vocab("0123"), dates.TARGET_VOCAB), "src_vocab .*specials"),
+    (lambda m, b: s2s.Seq2Seq(dates.SOURCE_VOCAB, dates.TARGET_VOCAB, embed=0), "embed"),
     (lambda m, b: s2s.Seq2Seq(dates.SOURCE_VOCAB, dates.TARGET_VOCAB, dropout=1.0), "dropout"),
-    (lambda m, b: s2s.checkpoint_path("../x"), "name"),
+    (lambda m, b: checkpoint_path("../x"), "name"),
+    (lambda m, b: save_checkpoint("", m), "path"),
+    (lambda m, b: save_checkpoint("x.pt", torch.nn.Linear(2, 2)), "model"),
+    (lambda m, b: s2s.train(m, lambda n, rng: dates.date_pairs(n, rng), 0), "steps"),
 ])
 def test_bad_input_names_the_argument(call, name):
     m, b = make(), batch(PAIRS)
@@ -263,7 +279,7 @@ def test_bad_input_names_the_argument(call, name):
 
 
 def test_decode_steps_and_attention_figure():
-    model, _ = s2s.load("seq2seq_dates_attn")
+    model, _ = load_checkpoint("seq2seq_dates_attn")
     r = s2s.decode_steps(model, "2026년 11월 25일 (수)")
     assert r["output"] == "2026-11-25"
     assert [s["char"] for s in r["steps"]] == list("2026-11-25") + ["<eos>"]
@@ -273,14 +289,61 @@ def test_decode_steps_and_attention_figure():
         assert s["top"][0] == (s["char"], s["prob"]) and s["top"][0][1] >= s["top"][1][1] >= s["top"][2][1]
     r2 = s2s.decode_steps(model, "26년 1월 2일")
     labels = {"x": "x", "y": "y", "step": "s ", "title": "{i} {t}/{n} {char} {prob:.2f} {src} {out}"}
-    fig = s2s.attention_steps_figure([r, r2], labels)
+    fig = attention_steps_figure([r, r2], labels)
     steps = fig.layout.sliders[0].steps
     assert len(steps) == len(r["steps"]) + len(r2["steps"])
     z = steps[3].args[0]["z"][0]                  # example 1, step 4: rows 1-4 shown, the rest empty
     assert all(v is not None for row in z[:4] for v in row) and all(v is None for row in z[4:] for v in row)
     assert steps[3].args[1]["title.text"].startswith("1 4/11 6 ")
-    plain, _ = s2s.load("seq2seq_dates")
+    plain, _ = load_checkpoint("seq2seq_dates")
     with pytest.raises(ValueError, match="examples"):
-        s2s.attention_steps_figure([s2s.decode_steps(plain, "26년 1월 2일")], labels)
+        attention_steps_figure([s2s.decode_steps(plain, "26년 1월 2일")], labels)
     with pytest.raises(ValueError, match="text"):
         s2s.decode_steps(model, "")
+
+
+@pytest.mark.parametrize("name", ["seq2seq_dates", "seq2seq_dates_attn", "seq2seq_datelist", "seq2seq_datelist_attn"])
+def test_shipped_checkpoints_have_the_current_format(name):
+    payload = torch.load(checkpoint_path(name), map_location="cpu", weights_only=True)
+    assert payload["format"] == FORMAT == "rnnkit.seq2seq" and payload["version"] == 1
+    assert tuple(payload["config"]) == s2s.CONFIG_KEYS
+    assert payload["config"]["embed"] == 32 and payload["config"]["cell"] == "lstm"
+
+
+def test_plot_attention_draws_the_weights():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from rnnkit.figures.attention import plot_attention
+
+    model, _ = load_checkpoint("seq2seq_dates_attn")
+    r = s2s.decode_steps(model, "26년 1월 2일")
+    fig, ax = plt.subplots()
+    im = plot_attention(ax, r, title="t")
+    np.testing.assert_array_equal(im.get_array(), r["attention"])
+    assert [t.get_text() for t in ax.get_yticklabels()] == list("2026-01-02") + ["EOS"]
+    assert [t.get_text() for t in ax.get_xticklabels()][2] == "년" and ax.get_xticklabels()[3].get_text() == "␣"
+    plt.close(fig)
+    plain, _ = load_checkpoint("seq2seq_dates")
+    with pytest.raises(ValueError, match="attention"):
+        plot_attention(ax, s2s.decode_steps(plain, "26년 1월 2일"))
+
+
+def test_explorer_names_the_characters_it_cannot_read(monkeypatch):
+    pytest.importorskip("ipywidgets")
+    import IPython.display
+
+    from rnnkit.figures.attention import explorer
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: shown.append(getattr(obj, "data", obj)))
+    model, _ = load_checkpoint("seq2seq_dates")          # no attention: tables only, no heatmap
+    labels = {"input": "in", "output": "out:", "step": "step", "char": "char", "prob": "p", "top": "top",
+              "title": "t", "bad": "cannot read: {error}"}
+    box = explorer(model, labels, initial="2026/11/25").children[0]
+    assert shown == ["<p>cannot read: /</p>"]
+    box.value = "26년 1월 2일"
+    assert shown[1] == "<p><b>out:</b> <code>2026-01-02</code></p>" and shown[2].startswith("<table>")
+    box.value = "   "
+    assert shown[-1] == "<p>cannot read: text must be a non-empty string, got &#x27;&#x27;</p>"

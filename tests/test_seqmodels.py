@@ -36,8 +36,11 @@ def test_classifier_shapes(cell, module):
 def test_classifier_bad_input():
     with pytest.raises(ValueError, match="cell"):
         SequenceClassifier("transformer", 2, 3, 4)
-    with pytest.raises(ValueError, match="hidden_size"):
+    with pytest.raises(ValueError, match="hidden must be an integer >= 1"):
         SequenceClassifier("lstm", 2, 0, 4)
+    with pytest.raises(ValueError, match="classes must be an integer >= 1"):
+        SequenceClassifier("lstm", 2, 3, classes=0)
+    assert SequenceClassifier("gru", input_size=2, hidden=3, classes=4).head.out_features == 4
     m = SequenceClassifier("gru", 2, 3, 4)
     with pytest.raises(ValueError, match=r"\(N, T, D\) with D = 2"):
         m(torch.zeros(5, 2))
@@ -129,16 +132,18 @@ def test_train_recall_bad_arguments():
         train_recall("lstm", 0, steps=1)
     with pytest.raises(ValueError, match="symbols must be an integer >= 2"):
         train_recall("lstm", 5, steps=1, symbols=0)
-    for name in ("lr", "clip"):          # checked once, in the loop both tasks share
-        with pytest.raises(ValueError, match=f"{name} must be a positive number"):
+    for name in ("lr", "clip"):          # checked once, in rnnkit.models.fit.fit
+        with pytest.raises(ValueError, match=f"{name} must be a finite number > 0"):
             train_recall("lstm", 5, steps=1, **{name: 0.0})
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
+        train_recall("lstm", 5, steps=1, batch_size=0)
 
 
 # ----- train_marked_recall -----
 
 def test_marked_first_step_by_hand():
     # rebuild the first update outside the function: same weights, same batch, same loss and norm
-    r = train_marked_recall("gru", 7, hidden=8, symbols=3, lead=2, steps=1, batch=16, seed=5, test_size=50)
+    r = train_marked_recall("gru", 7, hidden=8, symbols=3, lead=2, steps=1, batch_size=16, seed=5, test_size=50)
     torch.manual_seed(5)
     model = SequenceClassifier("gru", 4, 8, 3)
     x, y, _ = marked_recall_task(16, 7, 3, 2, seed=np.random.default_rng(5))
@@ -186,6 +191,7 @@ def test_marked_forget_bias_and_stop_at():
     (dict(cell="gru", T=5, forget_bias=1.0), "forget_bias"), (dict(cell="lstm", T=5, stop_at=0.9), "stop_at"),
     (dict(cell="lstm", T=5, lr=0), "lr"), (dict(cell="lstm", T=5, clip=-1.0), "clip"),
     (dict(cell="lstm", T=5, symbols=1), "symbols"), (dict(cell="lstm", T=5, test_size=0), "test_size"),
+    (dict(cell="lstm", T=5, stop_at=1.5, eval_every=1), "stop_at"), (dict(cell="lstm", T=5, batch=0), "batch"),
 ])
 def test_train_marked_recall_bad_arguments(kwargs, name):
     with pytest.raises(ValueError, match=name):

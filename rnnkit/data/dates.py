@@ -22,10 +22,11 @@ A second task makes the input as long as we like: a *list* of dates ``"3월 5일
 (:func:`date_list_pair`). Chapter 06 uses it to show that one fixed-size context vector
 runs out of room as the list grows, and that attention does not.
 
-Vocabularies (:class:`Vocab`) reserve ids 0, 1, 2 for ``PAD``, ``SOS`` (start of
-sequence) and ``EOS`` (end of sequence). :func:`encode_batch` turns strings into padded
-id arrays plus boolean masks that are ``True`` exactly on the real (non-padding)
-positions. Everything here is numpy; :mod:`rnnkit.models.seq2seq` converts to torch.
+The two vocabularies are :class:`rnnkit.data.vocab.Vocab` with the special tokens
+``SEQ2SEQ_SPECIALS`` in front: ids 0, 1, 2 are ``PAD``, ``SOS`` (start of sequence) and
+``EOS`` (end of sequence). :func:`encode_batch` turns strings into padded id arrays
+plus boolean masks that are ``True`` exactly on the real (non-padding) positions.
+Everything here is numpy; :mod:`rnnkit.models.seq2seq` converts to torch.
 """
 from __future__ import annotations
 
@@ -33,8 +34,10 @@ import datetime as _dt
 
 import numpy as np
 
-PAD, SOS, EOS = 0, 1, 2
-SPECIALS = ("<pad>", "<sos>", "<eos>")
+from rnnkit.checks import check_choice, check_generator, check_int
+from rnnkit.data.vocab import SEQ2SEQ_SPECIALS, Vocab
+
+PAD, SOS, EOS = 0, 1, 2                 # the ids of SEQ2SEQ_SPECIALS: "<pad>", "<sos>", "<eos>"
 
 WEEKDAYS = "월화수목금토일"          # datetime.weekday(): Monday = 0
 FIRST = _dt.date(1970, 1, 1)
@@ -46,66 +49,8 @@ WEEKDAY_STYLES = ("none", "paren", "word")
 
 SOURCE_CHARS = "0123456789년월일요() ,"  + "화수목금토"   # 월, 일 are already there
 TARGET_CHARS = "0123456789- "
-
-
-class Vocab:
-    """Characters and their ids, with ``PAD = 0``, ``SOS = 1``, ``EOS = 2`` in front.
-
-    Parameters
-    ----------
-    chars : str or iterable of str
-        Distinct single characters; the k-th gets id ``k + 3``.
-    """
-
-    def __init__(self, chars):
-        chars = tuple(chars)
-        for c in chars:
-            if not isinstance(c, str) or len(c) != 1:
-                raise ValueError(f"chars must be single characters, got {c!r}")
-        if len(set(chars)) != len(chars):
-            raise ValueError(f"chars must be distinct, got duplicates "
-                             f"{sorted({c for c in chars if chars.count(c) > 1})}")
-        if not chars:
-            raise ValueError("chars must hold at least one character")
-        self.chars = chars
-        self.tokens = SPECIALS + chars
-        self.index = {c: k + len(SPECIALS) for k, c in enumerate(chars)}
-
-    def __len__(self):
-        return len(self.tokens)
-
-    def __repr__(self):
-        return f"Vocab({''.join(self.chars)!r})"
-
-    def __eq__(self, other):
-        return isinstance(other, Vocab) and self.chars == other.chars
-
-    def encode(self, text, *, sos=False, eos=False):
-        """Ids of the characters of ``text`` (int64), optionally with SOS in front / EOS at the end."""
-        if not isinstance(text, str):
-            raise ValueError(f"text must be a str, got {type(text).__name__}")
-        bad = sorted({c for c in text if c not in self.index})
-        if bad:
-            raise ValueError(f"text has characters outside the vocabulary: {bad} in {text!r}")
-        ids = [SOS] * sos + [self.index[c] for c in text] + [EOS] * eos
-        return np.array(ids, dtype=np.int64)
-
-    def decode(self, ids):
-        """The string of ``ids``: stops at the first EOS, skips PAD and SOS."""
-        out = []
-        for i in np.asarray(ids).reshape(-1).tolist():
-            if i == EOS:
-                break
-            if i in (PAD, SOS):
-                continue
-            if not 0 <= i < len(self.tokens):
-                raise ValueError(f"ids must be in [0, {len(self.tokens)}), got {i}")
-            out.append(self.tokens[i])
-        return "".join(out)
-
-
-SOURCE_VOCAB = Vocab(SOURCE_CHARS)
-TARGET_VOCAB = Vocab(TARGET_CHARS)
+SOURCE_VOCAB = Vocab(SOURCE_CHARS, specials=SEQ2SEQ_SPECIALS)
+TARGET_VOCAB = Vocab(TARGET_CHARS, specials=SEQ2SEQ_SPECIALS)
 
 
 def _check_date(date):
@@ -113,11 +58,6 @@ def _check_date(date):
         raise ValueError(f"date must be a datetime.date, got {type(date).__name__}")
     if not FIRST <= date <= LAST:
         raise ValueError(f"date must be between {FIRST} and {LAST}, got {date}")
-
-
-def _check_choice(name, value, options):
-    if value not in options:
-        raise ValueError(f"{name} must be one of {options}, got {value!r}")
 
 
 def format_korean(date, year="yyyy", numbers="plain", weekday="none"):
@@ -131,9 +71,9 @@ def format_korean(date, year="yyyy", numbers="plain", weekday="none"):
     weekday : "none", "paren" (``(목)``) or "word" (``목요일``)
     """
     _check_date(date)
-    _check_choice("year", year, YEAR_STYLES)
-    _check_choice("numbers", numbers, NUMBER_STYLES)
-    _check_choice("weekday", weekday, WEEKDAY_STYLES)
+    check_choice("year", year, YEAR_STYLES)
+    check_choice("numbers", numbers, NUMBER_STYLES)
+    check_choice("weekday", weekday, WEEKDAY_STYLES)
     y = f"{date.year}" if year == "yyyy" else f"{date.year % 100:02d}"
     num = "{:d}" if numbers == "plain" else "{:02d}"
     text = f"{y}년 {num.format(date.month)}월 {num.format(date.day)}일"
@@ -145,53 +85,10 @@ def format_korean(date, year="yyyy", numbers="plain", weekday="none"):
     return text
 
 
-def parse_korean(text):
-    """The ``datetime.date`` of a string made by :func:`format_korean` (a reference parser).
-
-    Raises ValueError if ``text`` is not in one of the formats, is not a real date, or
-    names the wrong weekday.
-    """
-    if not isinstance(text, str):
-        raise ValueError(f"text must be a str, got {type(text).__name__}")
-    parts = text.split(" ")
-    if len(parts) not in (3, 4):
-        raise ValueError(f"text must look like '2026년 11월 25일' (+ optional weekday), got {text!r}")
-    y, m, d = parts[:3]
-    if not (y.endswith("년") and m.endswith("월") and d.endswith("일")):
-        raise ValueError(f"text must look like '2026년 11월 25일', got {text!r}")
-    y, m, d = y[:-1], m[:-1], d[:-1]
-    if not (y.isdigit() and m.isdigit() and d.isdigit() and len(y) in (2, 4)
-            and 1 <= len(m) <= 2 and 1 <= len(d) <= 2):
-        raise ValueError(f"text has malformed numbers: {text!r}")
-    fmt = "%Y %m %d" if len(y) == 4 else "%y %m %d"
-    date = _dt.datetime.strptime(f"{y} {m} {d}", fmt).date()
-    if len(parts) == 4:
-        w = parts[3]
-        name = WEEKDAYS[date.weekday()]
-        if w not in (f"({name})", f"{name}요일"):
-            raise ValueError(f"text names the wrong weekday for {date}: {w!r}")
-    _check_date(date)
-    return date
-
-
-def _rng(seed):
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int or a numpy Generator, got {seed!r}")
-    return np.random.default_rng(int(seed))
-
-
-def _check_n(n):
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 0:
-        raise ValueError(f"n must be a non-negative int, got {n!r}")
-    return int(n)
-
-
 def random_dates(n, seed=0):
     """``n`` dates drawn uniformly from 1970-01-01 .. 2068-12-31 (a list of datetime.date)."""
-    n = _check_n(n)
-    rng = _rng(seed)
+    n = check_int("n", n, 0)
+    rng = check_generator("seed", seed)
     span = (LAST - FIRST).days + 1
     return [FIRST + _dt.timedelta(days=int(k)) for k in rng.integers(0, span, size=n)]
 
@@ -202,8 +99,8 @@ def date_pairs(n, seed=0):
     >>> date_pairs(2, seed=0)   # doctest: +SKIP
     [('2053년 6월 23일', '2053-06-23'), ...]
     """
-    n = _check_n(n)
-    rng = _rng(seed)
+    n = check_int("n", n, 0)
+    rng = check_generator("seed", seed)
     pairs = []
     for date in random_dates(n, rng):
         style = (YEAR_STYLES[rng.integers(2)], NUMBER_STYLES[rng.integers(2)],
@@ -215,11 +112,10 @@ def date_pairs(n, seed=0):
 def date_list_pair(k, rng):
     """One pair of the list task: ``k`` random month-day dates, e.g.
     ``("3월 5일, 11월 25일", "03-05 11-25")``. Numbers are plain or zero-padded per date."""
-    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k must be a positive int (number of dates), got {k!r}")
-    rng = _rng(rng)
+    k = check_int("k", k, 1)
+    rng = check_generator("rng", rng)
     src, tgt = [], []
-    for date in random_dates(int(k), rng):
+    for date in random_dates(k, rng):
         num = "{:d}" if rng.integers(2) == 0 else "{:02d}"
         src.append(f"{num.format(date.month)}월 {num.format(date.day)}일")
         tgt.append(f"{date.month:02d}-{date.day:02d}")
@@ -228,13 +124,12 @@ def date_list_pair(k, rng):
 
 def date_list_pairs(n, k_min=1, k_max=8, seed=0):
     """``n`` pairs of the list task, the number of dates uniform in ``k_min .. k_max``."""
-    n = _check_n(n)
-    for name, v in (("k_min", k_min), ("k_max", k_max)):
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"{name} must be a positive int, got {v!r}")
+    n = check_int("n", n, 0)
+    k_min = check_int("k_min", k_min, 1)
+    k_max = check_int("k_max", k_max, 1)
     if k_min > k_max:
         raise ValueError(f"k_min must be <= k_max, got k_min={k_min}, k_max={k_max}")
-    rng = _rng(seed)
+    rng = check_generator("seed", seed)
     return [date_list_pair(int(rng.integers(k_min, k_max + 1)), rng) for _ in range(n)]
 
 

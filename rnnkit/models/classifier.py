@@ -1,38 +1,26 @@
 """Small PyTorch sequence classifiers (RNN / LSTM / GRU + linear head) and their training.
 
-    model = SequenceClassifier("lstm", input_size=8, hidden_size=32, num_classes=4)
+    model = SequenceClassifier("lstm", input_size=8, hidden=32, classes=4)
     init_forget_bias(model.rnn, 1.0)                   # b_f = 1 (Gers et al. 2000)
     run = train_recall("lstm", T=40, steps=300)        # seeded; run["accuracy"]
     run = train_marked_recall("gru", T=40, steps=2000) # the marked task of chapter 05
 
 The model reads a batch-first sequence (N, T, D) and predicts from the last hidden state
-only, the many-to-one shape of the recall task in :mod:`rnnkit.data.tasks`.
+only, the many-to-one shape of the recall task in :mod:`rnnkit.data.tasks`. Both recall
+experiments train with :func:`rnnkit.models.fit.fit`.
 """
 from __future__ import annotations
-
-import math
-import numbers
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from rnnkit.checks import check_choice, check_int, check_real
 from rnnkit.data.tasks import marked_recall_task, recall_task
+from rnnkit.models.fit import batch_size_alias, fit
 
 CELLS = ("rnn", "lstm", "gru")
 _MODULES = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
-
-
-def _check_int(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
-
-
-def _check_cell(cell):
-    if cell not in CELLS:
-        raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
-    return cell
 
 
 class SequenceClassifier(torch.nn.Module):
@@ -41,18 +29,18 @@ class SequenceClassifier(torch.nn.Module):
     Parameters
     ----------
     cell : "rnn", "lstm" or "gru"
-    input_size : D;  hidden_size : H;  num_classes : C
+    input_size : D;  hidden : H;  classes : C
 
     ``forward(x)`` maps x (N, T, D) to class scores (N, C) computed from h_T.
     ``self.rnn`` is the torch module (batch_first=True), ``self.head`` the nn.Linear.
     """
 
-    def __init__(self, cell, input_size, hidden_size, num_classes):
+    def __init__(self, cell, input_size, hidden, classes):
         super().__init__()
-        self.cell = _check_cell(cell)
-        D = _check_int("input_size", input_size, 1)
-        H = _check_int("hidden_size", hidden_size, 1)
-        C = _check_int("num_classes", num_classes, 1)
+        self.cell = check_choice("cell", cell, CELLS)
+        D = check_int("input_size", input_size, 1)
+        H = check_int("hidden", hidden, 1)
+        C = check_int("classes", classes, 1)
         self.rnn = _MODULES[cell](D, H, batch_first=True)
         self.head = torch.nn.Linear(H, C)
 
@@ -87,11 +75,10 @@ def init_forget_bias(lstm, value=1.0):
     if lstm.num_layers != 1 or not lstm.bias:
         raise ValueError(f"lstm must have num_layers=1 and bias=True, got num_layers={lstm.num_layers}, "
                          f"bias={lstm.bias}")
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"value must be a finite number, got {value!r}")
+    value = check_real("value", value)
     H = lstm.hidden_size
     with torch.no_grad():
-        lstm.bias_ih_l0[H:2 * H] = float(value)
+        lstm.bias_ih_l0[H:2 * H] = value
         lstm.bias_hh_l0[H:2 * H] = 0.0
     return lstm
 
@@ -106,11 +93,12 @@ def accuracy(model, x, y):
     return float((model(x).argmax(1) == y).float().mean())
 
 
-def train_recall(cell, T, *, hidden=32, symbols=4, steps=500, batch=64, lr=0.01, clip=1.0,
-                 forget_bias=None, seed=0, test_size=1000, eval_every=None, stop_at=None, progress=False):
+def train_recall(cell, T, *, hidden=32, symbols=4, steps=500, batch_size=64, lr=0.01, clip=1.0,
+                 forget_bias=None, seed=0, test_size=1000, eval_every=None, stop_at=None, progress=False,
+                 batch=None):
     """Train a :class:`SequenceClassifier` on :func:`rnnkit.data.tasks.recall_task` of length T.
 
-    Adam (learning rate ``lr``) on fresh batches of ``batch`` sequences per step, the
+    Adam (learning rate ``lr``) on fresh batches of ``batch_size`` sequences per step, the
     cross-entropy of the last step's scores, gradient norm clipping at ``clip``; the same
     settings as chapter 04's vanilla RNN. Everything is seeded by ``seed``: the weights
     (torch.manual_seed), the training batches and the held-out set (numpy generators).
@@ -119,7 +107,8 @@ def train_recall(cell, T, *, hidden=32, symbols=4, steps=500, batch=64, lr=0.01,
     ----------
     cell : "rnn", "lstm" or "gru"
     T : int >= 1, sequence length (distance T - 1 between the symbol and the question)
-    hidden, symbols, steps, batch, lr, clip : model and optimiser settings
+    hidden, symbols, steps, batch_size, lr, clip : model and optimiser settings
+        (``batch`` is the old name of ``batch_size`` and still works)
     forget_bias : None (PyTorch's default init) or a float for :func:`init_forget_bias`
         (LSTM only)
     seed : int
@@ -136,33 +125,36 @@ def train_recall(cell, T, *, hidden=32, symbols=4, steps=500, batch=64, lr=0.01,
     :func:`train_marked_recall`) and "curve" (list of (step, accuracy) pairs, including
     the start and the end, when eval_every is given; else empty)
     """
-    T = _check_int("T", T, 1)
-    symbols = _check_int("symbols", symbols, 2)
+    T = check_int("T", T, 1)
+    symbols = check_int("symbols", symbols, 2)
 
     def make_data(n, seed):
         x, y = recall_task(n, T, symbols, seed=seed)
         return torch.from_numpy(x), torch.from_numpy(y)
 
-    return _fit(cell, 2 * symbols, hidden, symbols, make_data, steps=steps, batch=batch, lr=lr,
-                clip=clip, forget_bias=forget_bias, seed=seed, test_size=test_size,
-                eval_every=eval_every, stop_at=stop_at, progress=progress, desc=f"{cell} T={T}")
+    return _train_classifier(cell, 2 * symbols, hidden, symbols, make_data, steps=steps,
+                             batch_size=batch_size_alias(batch_size, batch), lr=lr, clip=clip,
+                             forget_bias=forget_bias, seed=seed, test_size=test_size,
+                             eval_every=eval_every, stop_at=stop_at, progress=progress, desc=f"{cell} T={T}")
 
 
-def train_marked_recall(cell, T, *, hidden=32, symbols=4, lead=5, steps=600, batch=64, lr=0.01, clip=1.0,
-                        forget_bias=None, seed=0, test_size=1000, eval_every=None, stop_at=None, progress=False):
+def train_marked_recall(cell, T, *, hidden=32, symbols=4, lead=5, steps=600, batch_size=64, lr=0.01, clip=1.0,
+                        forget_bias=None, seed=0, test_size=1000, eval_every=None, stop_at=None, progress=False,
+                        batch=None):
     """Train a :class:`SequenceClassifier` on :func:`rnnkit.data.tasks.marked_recall_task`.
 
     The same loop as :func:`train_recall`: Adam (learning rate ``lr``) on a fresh batch of
-    ``batch`` sequences per step, cross-entropy of the last step's scores, and the global
-    gradient norm clipped to ``clip`` with ``torch.nn.utils.clip_grad_norm_``. Everything
-    is seeded by ``seed`` (weights, training batches, held-out set).
+    ``batch_size`` sequences per step, cross-entropy of the last step's scores, and the
+    global gradient norm clipped to ``clip`` with ``torch.nn.utils.clip_grad_norm_``.
+    Everything is seeded by ``seed`` (weights, training batches, held-out set).
 
     Parameters
     ----------
     cell : "rnn", "lstm" or "gru"
     T : int >= lead, sequence length (distance between T - lead and T - 1)
     hidden, symbols, lead : model size, number of classes K, marker window
-    steps, batch, lr : step budget (an upper bound with ``stop_at``), batch size, Adam's rate
+    steps, batch_size, lr : step budget (an upper bound with ``stop_at``), batch size
+        (``batch`` is its old name and still works), Adam's rate
     clip : positive float, the largest global gradient norm an update may use
     forget_bias : None (PyTorch's default init) or a float for :func:`init_forget_bias`
         (LSTM only)
@@ -179,43 +171,36 @@ def train_marked_recall(cell, T, *, hidden=32, symbols=4, lead=5, steps=600, bat
     measured before clipping), "clipped" (fraction of steps whose norm exceeded ``clip``)
     and "curve" ((step, accuracy) pairs when eval_every is given, else empty)
     """
-    T = _check_int("T", T, 1)
-    lead = _check_int("lead", lead, 1)
+    T = check_int("T", T, 1)
+    lead = check_int("lead", lead, 1)
     if lead > T:
         raise ValueError(f"lead must be at most T, got lead={lead}, T={T}")
-    symbols = _check_int("symbols", symbols, 2)
+    symbols = check_int("symbols", symbols, 2)
 
     def make_data(n, seed):
         x, y, _ = marked_recall_task(n, T, symbols, lead, seed=seed)
         return torch.from_numpy(x), torch.from_numpy(y)
 
-    return _fit(cell, symbols + 1, hidden, symbols, make_data, steps=steps, batch=batch, lr=lr,
-                clip=clip, forget_bias=forget_bias, seed=seed, test_size=test_size,
-                eval_every=eval_every, stop_at=stop_at, progress=progress, desc=f"{cell} T={T}")
+    return _train_classifier(cell, symbols + 1, hidden, symbols, make_data, steps=steps,
+                             batch_size=batch_size_alias(batch_size, batch), lr=lr, clip=clip,
+                             forget_bias=forget_bias, seed=seed, test_size=test_size,
+                             eval_every=eval_every, stop_at=stop_at, progress=progress, desc=f"{cell} T={T}")
 
 
-def _fit(cell, n_in, hidden, symbols, make_data, *, steps, batch, lr, clip, forget_bias, seed,
-         test_size, eval_every, stop_at, progress, desc):
-    """The training loop shared by the recall tasks; checks the arguments they share.
+def _train_classifier(cell, n_in, hidden, symbols, make_data, *, steps, batch_size, lr, clip, forget_bias,
+                      seed, test_size, eval_every, stop_at, progress, desc):
+    """Build a seeded classifier and train it with :func:`~rnnkit.models.fit.fit` on ``make_data``.
 
     ``make_data(n, seed)`` returns ``n`` sequences ``x`` (n, T, n_in) and labels ``y`` (n,)
     as tensors; ``seed`` is an int (held-out set) or the training batches' generator.
     The order of the random draws (weights, held-out set, batches) is fixed, so results
     are reproducible from ``seed``.
     """
-    _check_cell(cell)
-    steps = _check_int("steps", steps, 0)
-    batch = _check_int("batch", batch, 1)
-    seed = _check_int("seed", seed, 0)
-    test_size = _check_int("test_size", test_size, 1)
-    for name, value in (("lr", lr), ("clip", clip)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < math.inf:
-            raise ValueError(f"{name} must be a positive number, got {value!r}")
-    if eval_every is not None:
-        eval_every = _check_int("eval_every", eval_every, 1)
-    if stop_at is not None and (eval_every is None or not 0 < stop_at <= 1):
-        raise ValueError(f"stop_at must be an accuracy in (0, 1] and needs eval_every, got "
-                         f"stop_at={stop_at!r}, eval_every={eval_every!r}")
+    check_choice("cell", cell, CELLS)
+    seed = check_int("seed", seed, 0)
+    test_size = check_int("test_size", test_size, 1)
+    if stop_at is not None:
+        check_real("stop_at", stop_at, 0, 1, open_low=True)
     if forget_bias is not None and cell != "lstm":
         raise ValueError(f"forget_bias applies to cell='lstm' only, got cell={cell!r}")
     torch.manual_seed(seed)
@@ -224,27 +209,15 @@ def _fit(cell, n_in, hidden, symbols, make_data, *, steps, batch, lr, clip, forg
         init_forget_bias(model.rnn, forget_bias)
     x_test, y_test = make_data(test_size, 10**6 + seed)
     data = np.random.default_rng(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
 
-    losses, norms, curve = [], [], []
-    if eval_every is not None:
-        curve.append((0, accuracy(model, x_test, y_test)))
-    it = range(1, steps + 1)
-    if progress:
-        from tqdm.auto import tqdm
-        it = tqdm(it, desc=desc, leave=False)
-    for step in it:
-        x, y = make_data(batch, data)
-        loss = F.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        norms.append(float(torch.nn.utils.clip_grad_norm_(model.parameters(), clip)))
-        opt.step()
-        losses.append(loss.item())
-        if eval_every is not None and (step % eval_every == 0 or step == steps) and curve[-1][0] != step:
-            curve.append((step, accuracy(model, x_test, y_test)))
-            if stop_at is not None and curve[-1][1] >= stop_at:
-                break
+    def batch_loss(step):
+        x, y = make_data(batch_size, data)
+        return F.cross_entropy(model(x), y)
+
+    run = fit(model.parameters(), batch_loss, steps=steps, lr=lr, clip=clip,
+              evaluate=lambda: accuracy(model, x_test, y_test), eval_every=eval_every, stop_at=stop_at,
+              progress=progress, desc=desc)
+    norms = run["grad_norms"]
     clipped = float(np.mean(np.array(norms) > clip)) if norms else 0.0
-    return {"model": model, "accuracy": accuracy(model, x_test, y_test), "steps": len(losses),
-            "losses": losses, "grad_norms": norms, "clipped": clipped, "curve": curve}
+    return {"model": model, "accuracy": accuracy(model, x_test, y_test), "steps": run["steps"],
+            "losses": run["losses"], "grad_norms": norms, "clipped": clipped, "curve": run["curve"]}

@@ -28,32 +28,23 @@ Training feeds the decoder the true previous character (*teacher forcing*) with
 probability ``tf_ratio`` at each step, otherwise its own previous greedy guess (*free
 running*). :func:`greedy_decode` is free running from SOS until EOS.
 
-Checkpoints (:func:`save` / :func:`load`) hold only tensors, numbers and strings, are
-written atomically and read with ``torch.load(weights_only=True)``.
+:func:`train` runs :func:`rnnkit.models.fit.fit`. Checkpoints are written and read by
+:mod:`rnnkit.models.seq2seq_checkpoint`; the attention maps and the decoding explorer
+are drawn by :mod:`rnnkit.figures.attention`.
 """
 from __future__ import annotations
 
-import io
-import os
-import tempfile
-from pathlib import Path
-
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from rnnkit.data.dates import EOS, PAD, SOS, Vocab, encode_batch
+from rnnkit.checks import check_choice, check_int, check_real
+from rnnkit.data.dates import EOS, PAD, SOS, encode_batch
+from rnnkit.data.vocab import SEQ2SEQ_SPECIALS, Vocab
+from rnnkit.models.fit import fit
 
-FORMAT = "rnnkit.seq2seq/1"
-CELLS = ("gru", "lstm")
-CHECKPOINTS = Path(__file__).resolve().parents[1] / "checkpoints"
-
-
-def _positive_int(name, v):
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-        raise ValueError(f"{name} must be a positive int, got {v!r}")
-    return int(v)
+CELLS = ("lstm", "gru")
+CONFIG_KEYS = ("src_chars", "tgt_chars", "embed", "hidden", "cell", "attention", "attn_size", "dropout")
 
 
 class AdditiveAttention(nn.Module):
@@ -100,56 +91,56 @@ class Seq2Seq(nn.Module):
 
     Parameters
     ----------
-    src_vocab, tgt_vocab : rnnkit.data.dates.Vocab (PAD = 0, SOS = 1, EOS = 2)
-    emb : int, embedding size E (source and target have separate embeddings)
+    src_vocab, tgt_vocab : :class:`rnnkit.data.vocab.Vocab` with ``specials=SEQ2SEQ_SPECIALS``
+        (PAD = 0, SOS = 1, EOS = 2), such as ``rnnkit.data.dates.SOURCE_VOCAB``
+    embed : int, embedding size E (source and target have separate embeddings)
     hidden : int, hidden size H of both RNNs
-    cell : "gru" or "lstm"
+    cell : "lstm" or "gru"
     attention : bool, additive attention over the encoder states
     attn_size : int, size A of the additive scores' hidden layer (``W_q``, ``W_k``: H -> A);
         training materialises an (N, T, S, A) tensor, so keep it small
     dropout : float in [0, 1), applied to the embeddings of both sides while training
     """
 
-    def __init__(self, src_vocab, tgt_vocab, emb=32, hidden=64, cell="gru", attention=False, attn_size=16,
+    def __init__(self, src_vocab, tgt_vocab, embed=32, hidden=64, cell="gru", attention=False, attn_size=16,
                  dropout=0.1):
         super().__init__()
         for name, v in (("src_vocab", src_vocab), ("tgt_vocab", tgt_vocab)):
-            if not isinstance(v, Vocab):
-                raise ValueError(f"{name} must be an rnnkit.data.dates.Vocab, got {type(v).__name__}")
-        emb = _positive_int("emb", emb)
-        hidden = _positive_int("hidden", hidden)
-        attn_size = _positive_int("attn_size", attn_size)
-        if cell not in CELLS:
-            raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
+            if not (isinstance(v, Vocab) and v.specials == SEQ2SEQ_SPECIALS):
+                raise ValueError(f"{name} must be an rnnkit.data.vocab.Vocab with specials=SEQ2SEQ_SPECIALS, "
+                                 f"got {v!r}")
+        embed = check_int("embed", embed, 1)
+        hidden = check_int("hidden", hidden, 1)
+        attn_size = check_int("attn_size", attn_size, 1)
+        check_choice("cell", cell, CELLS)
         if not isinstance(attention, bool):
             raise ValueError(f"attention must be a bool, got {attention!r}")
-        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-            raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}")
+        dropout = check_real("dropout", dropout, 0, 1)
+        if dropout == 1:
+            raise ValueError("dropout must be below 1 (1 would drop every input), got 1")
         self.src_vocab, self.tgt_vocab = src_vocab, tgt_vocab
         self.config = {"src_chars": "".join(src_vocab.chars), "tgt_chars": "".join(tgt_vocab.chars),
-                       "emb": emb, "hidden": hidden, "cell": cell, "attention": attention,
-                       "attn_size": attn_size, "dropout": float(dropout)}
+                       "embed": embed, "hidden": hidden, "cell": cell, "attention": attention,
+                       "attn_size": attn_size, "dropout": dropout}
         self.cell = cell
         self.attention = attention
         rnn = nn.GRU if cell == "gru" else nn.LSTM
-        self.src_emb = nn.Embedding(len(src_vocab), emb, padding_idx=PAD)
-        self.tgt_emb = nn.Embedding(len(tgt_vocab), emb, padding_idx=PAD)
+        self.src_emb = nn.Embedding(len(src_vocab), embed, padding_idx=PAD)
+        self.tgt_emb = nn.Embedding(len(tgt_vocab), embed, padding_idx=PAD)
         self.drop = nn.Dropout(dropout)
-        self.encoder = rnn(emb, hidden, batch_first=True)
-        self.decoder = rnn(emb, hidden, batch_first=True)       # same shape, its own weights
+        self.encoder = rnn(embed, hidden, batch_first=True)
+        self.decoder = rnn(embed, hidden, batch_first=True)     # same shape, its own weights
         self.attn = AdditiveAttention(hidden, hidden, attn_size) if attention else None
         self.out = nn.Linear(hidden * (2 if attention else 1), len(tgt_vocab))
 
     @classmethod
     def from_config(cls, config):
-        """A fresh model from a ``config`` dict (as stored in a checkpoint)."""
-        keys = {"src_chars", "tgt_chars", "emb", "hidden", "cell", "attention", "attn_size", "dropout"}
-        if not isinstance(config, dict) or set(config) != keys:
+        """A fresh model from a ``config`` dict (as stored in a checkpoint: ``CONFIG_KEYS``)."""
+        if not isinstance(config, dict) or set(config) != set(CONFIG_KEYS):
             got = sorted(config) if isinstance(config, dict) else type(config).__name__
-            raise ValueError(f"config must be a dict with keys {sorted(keys)}, got {got}")
-        return cls(Vocab(config["src_chars"]), Vocab(config["tgt_chars"]), emb=config["emb"],
-                   hidden=config["hidden"], cell=config["cell"], attention=config["attention"],
-                   attn_size=config["attn_size"], dropout=config["dropout"])
+            raise ValueError(f"config must be a dict with keys {sorted(CONFIG_KEYS)}, got {got}")
+        vocabs = [Vocab(config[k], specials=SEQ2SEQ_SPECIALS) for k in ("src_chars", "tgt_chars")]
+        return cls(*vocabs, **{k: config[k] for k in CONFIG_KEYS[2:]})
 
     def _check_src(self, src, src_mask):
         if not (isinstance(src, torch.Tensor) and src.dim() == 2 and src.dtype == torch.long):
@@ -222,8 +213,7 @@ class Seq2Seq(nn.Module):
                 and tgt_in.shape[0] == src.shape[0] and tgt_in.shape[1] > 0):
             raise ValueError(f"tgt_in must be an (N, T) int64 tensor with N = {src.shape[0]}, T >= 1, got "
                              f"{getattr(tgt_in, 'shape', type(tgt_in).__name__)}")
-        if isinstance(tf_ratio, bool) or not isinstance(tf_ratio, (int, float)) or not 0 <= tf_ratio <= 1:
-            raise ValueError(f"tf_ratio must be a number in [0, 1], got {tf_ratio!r}")
+        tf_ratio = check_real("tf_ratio", tf_ratio, 0, 1)
         enc, state = self.encode(src, src_mask)
         keys = self.attn.project(enc) if self.attention else None
         if tf_ratio >= 1:                                  # teacher forcing: all steps in one call
@@ -285,7 +275,7 @@ def greedy_decode(model, src, src_mask, max_len=64):
         ``lengths`` (N,) number of steps up to and including EOS (L if it never came)
     with L <= max_len the number of steps run (until every example emitted EOS).
     """
-    max_len = _positive_int("max_len", max_len)
+    max_len = check_int("max_len", max_len, 1)
     was_training = model.training
     model.eval()
     try:
@@ -349,14 +339,14 @@ def teacher_forced_accuracy(model, pairs):
 
 def train(model, sample, steps, batch_size=64, lr=3e-3, tf_ratio=1.0, clip=1.0, seed=0, progress=True,
           desc="train"):
-    """Train with Adam on fresh batches; returns the loss of every step (a list of floats).
+    """Train with :func:`rnnkit.models.fit.fit` (Adam on fresh batches); returns the loss of
+    every step (a list of floats) and leaves the model in eval mode.
 
     Parameters
     ----------
     model : Seq2Seq
-    sample : callable ``sample(n, rng) -> list of (source, target)`` (e.g.
-        ``lambda n, rng: dates.date_pairs(n, rng)``); called once per step with one numpy
-        Generator seeded by ``seed``, so the data are the same on every run
+    sample : callable ``sample(n, rng) -> list of (source, target)`` (e.g. ``dates.date_pairs``),
+        called once per step with one numpy Generator seeded by ``seed``: the same data every run
     steps, batch_size : int
     lr : float, Adam's learning rate (halved for the last third of the steps)
     tf_ratio : float in [0, 1], teacher-forcing probability per decoder step
@@ -364,107 +354,27 @@ def train(model, sample, steps, batch_size=64, lr=3e-3, tf_ratio=1.0, clip=1.0, 
     seed : int, seeds the data, the dropout masks and the teacher-forcing coins
         (the model's initial weights are seeded by whoever built it)
     """
-    steps = _positive_int("steps", steps)
-    batch_size = _positive_int("batch_size", batch_size)
+    if not isinstance(model, Seq2Seq):
+        raise ValueError(f"model must be a Seq2Seq, got {type(model).__name__}")
+    steps = check_int("steps", steps, 1)
+    batch_size = check_int("batch_size", batch_size, 1)
+    seed = check_int("seed", seed, 0)
     rng = np.random.default_rng(seed)
     gen = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)                      # dropout masks
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    sched = torch.optim.lr_scheduler.MultiStepLR(opt, milestones=[max(1, 2 * steps // 3)], gamma=0.5)
     model.train()
-    losses = []
-    it = range(steps)
-    if progress:
-        from tqdm.auto import tqdm
-        it = tqdm(it, desc=desc, mininterval=1.0)
-    for _ in it:
+
+    def batch_loss(step):
         b = to_tensors(encode_batch(sample(batch_size, rng), model.src_vocab, model.tgt_vocab))
         scores, _ = model(b["src"], b["src_mask"], b["tgt_in"], tf_ratio=tf_ratio, generator=gen)
-        loss = masked_cross_entropy(scores, b["tgt_out"], b["tgt_mask"])
-        opt.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), clip)
-        opt.step()
-        sched.step()
-        losses.append(loss.item())
+        return masked_cross_entropy(scores, b["tgt_out"], b["tgt_mask"])
+
+    run = fit(model.parameters(), batch_loss, steps=steps, lr=lr, clip=clip, lr_drop_at=max(1, 2 * steps // 3),
+              progress=progress, desc=desc)
     model.eval()
-    return losses
+    return run["losses"]
 
 
-# -- checkpoints ----------------------------------------------------------------------
-def checkpoint_path(name):
-    """Path of a checkpoint shipped with rnnkit, e.g. ``checkpoint_path("seq2seq_dates_attn")``."""
-    if not isinstance(name, str) or not name or "/" in name or "\\" in name or name.startswith("."):
-        raise ValueError(f"name must be a plain checkpoint name like 'seq2seq_dates', got {name!r}")
-    return CHECKPOINTS / f"{name}.pt"
-
-
-def save(model, path, **meta):
-    """Write ``model`` (config, weights) and ``meta`` (numbers/strings/lists) to ``path`` atomically."""
-    if not isinstance(model, Seq2Seq):
-        raise ValueError(f"model must be a Seq2Seq, got {type(model).__name__}")
-    path = Path(path)
-    payload = {"format": FORMAT, "config": dict(model.config),
-               "state_dict": {k: v.detach().clone() for k, v in model.state_dict().items()},
-               "meta": meta}
-    buf = io.BytesIO()          # not the temp file's name: torch.save would put it in the archive,
-    torch.save(payload, buf)    # and the same model would give different bytes on every save
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(buf.getvalue())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)       # mkstemp makes it private; a checkpoint is not
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
-
-
-def load(path, config=None):
-    """Read a checkpoint written by :func:`save`; returns ``(model, meta)`` (model in eval mode).
-
-    Parameters
-    ----------
-    path : str or Path (a shipped name such as ``"seq2seq_dates"`` also works)
-    config : dict or None; if given, the stored config must equal it (same vocabularies,
-        sizes, cell, attention), otherwise ValueError
-
-    Raises
-    ------
-    FileNotFoundError if there is no such file; ValueError if the file is corrupt,
-    not a seq2seq checkpoint, or does not match ``config`` / its own weights.
-    """
-    p = Path(path)
-    if not p.suffix and not p.exists() and isinstance(path, str):
-        p = checkpoint_path(path)
-    if not p.exists():
-        raise FileNotFoundError(f"no checkpoint at {p}; bench/seq2seq_dates.py writes the shipped ones")
-    try:
-        payload = torch.load(p, map_location="cpu", weights_only=True)
-    except Exception as e:  # truncated zip, garbage, pickled objects that are not allowed
-        raise ValueError(f"{p} is not a readable checkpoint (corrupt or not written by "
-                         f"rnnkit.models.seq2seq.save): {type(e).__name__}: {str(e).splitlines()[0][:200]}") from None
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        got = payload.get("format") if isinstance(payload, dict) else type(payload).__name__
-        raise ValueError(f"{p} is not a {FORMAT} checkpoint (format: {got!r})")
-    stored = payload.get("config")
-    if config is not None and stored != config:
-        diff = sorted(k for k in set(stored or {}) | set(config) if (stored or {}).get(k) != config.get(k))
-        raise ValueError(f"{p} does not match the expected config; differing keys: {diff}")
-    model = Seq2Seq.from_config(stored)
-    try:
-        model.load_state_dict(payload["state_dict"], strict=True)
-    except (RuntimeError, KeyError, TypeError) as e:
-        raise ValueError(f"{p}: the weights do not fit the stored config: {str(e).splitlines()[0][:200]}") from None
-    model.eval()
-    return model, payload.get("meta", {})
-
-
-# -- looking at a decoder ------------------------------------------------------------
 def decode_steps(model, text, max_len=64):
     """Greedy decoding of one source string, step by step.
 
@@ -488,124 +398,3 @@ def decode_steps(model, text, max_len=64):
                       "top": [(tokens[int(j)], float(q)) for q, j in zip(p, k)]})
     att = None if out["attention"] is None else out["attention"][0, :L].numpy()
     return {"source": list(text), "output": outputs[0], "steps": steps, "attention": att}
-
-
-def _show(c):
-    return {"<eos>": "EOS", " ": "␣"}.get(c, c)
-
-
-def plot_attention(ax, steps, title=None, colorbar=True):
-    """Heatmap of ``steps["attention"]`` (a :func:`decode_steps` result) on ``ax``:
-    rows are decoder steps (the emitted character), columns source characters."""
-    att = steps["attention"]
-    if att is None:
-        raise ValueError("steps must come from a model with attention (steps['attention'] is None)")
-    im = ax.imshow(att, cmap="viridis", vmin=0, vmax=1, aspect="auto")
-    ax.set_xticks(range(len(steps["source"])), [_show(c) for c in steps["source"]])
-    ax.set_yticks(range(len(steps["steps"])), [_show(s["char"]) for s in steps["steps"]])
-    ax.tick_params(length=0)
-    ax.grid(False)
-    if title:
-        ax.set_title(title, fontsize=10)
-    if colorbar:
-        ax.figure.colorbar(im, ax=ax, shrink=0.8)
-    return im
-
-
-def attention_steps_figure(examples, labels, height=420):
-    """Kernel-free plotly figure: a slider walks through the decoder steps of several
-    examples; at each position the attention rows decoded so far are shown.
-
-    Parameters
-    ----------
-    examples : list of :func:`decode_steps` results (from a model with attention)
-    labels : dict with "x", "y" (axis titles), "step" (slider prefix) and "title" (a
-        format string with fields {i} example number, {t} step, {n} steps, {src} source,
-        {out} output so far, {char} this step's character, {prob} its probability)
-    """
-    import plotly.graph_objects as go
-
-    if not examples:
-        raise ValueError("examples must hold at least one decode_steps result")
-    for e in examples:
-        if e.get("attention") is None:
-            raise ValueError("examples must come from a model with attention")
-    positions, slider_steps = [], []
-    for i, e in enumerate(examples):
-        for t in range(len(e["steps"])):
-            positions.append((i, t))
-    first = None
-    for i, t in positions:
-        e = examples[i]
-        att = np.asarray(e["attention"], dtype=np.float64)
-        z = [[round(float(v), 3) for v in row] if r <= t else [None] * att.shape[1]
-             for r, row in enumerate(att)]
-        rows = [f"{r + 1}: {_show(s['char'])}" for r, s in enumerate(e["steps"])]
-        cols = list(range(len(e["source"])))
-        so_far = "".join(s["char"] for s in e["steps"][:t + 1] if s["char"] != "<eos>")
-        title = labels["title"].format(i=i + 1, t=t + 1, n=len(e["steps"]), src="".join(e["source"]),
-                                       out=so_far, char=_show(e["steps"][t]["char"]),
-                                       prob=e["steps"][t]["prob"])
-        data = {"z": [z], "x": [cols], "y": [rows]}
-        layout = {"title.text": title, "xaxis.tickvals": cols,
-                  "xaxis.ticktext": [_show(c) for c in e["source"]],
-                  "yaxis.range": [len(rows) - 0.5, -0.5]}
-        if first is None:
-            first = (data, layout)
-        slider_steps.append({"method": "update", "label": f"{i + 1}·{t + 1}", "args": [data, layout]})
-    data, layout = first
-    fig = go.Figure(go.Heatmap(z=data["z"][0], x=data["x"][0], y=data["y"][0], zmin=0, zmax=1,
-                               colorscale="Viridis", hoverongaps=False,
-                               colorbar={"thickness": 12, "len": 0.8}))
-    fig.update_layout(
-        height=height, margin={"l": 60, "r": 20, "t": 60, "b": 90},
-        title={"text": layout["title.text"], "font": {"size": 13}},
-        xaxis={"title": labels["x"], "tickvals": layout["xaxis.tickvals"],
-               "ticktext": layout["xaxis.ticktext"], "tickangle": 0},
-        yaxis={"title": labels["y"], "range": layout["yaxis.range"], "type": "category"},
-        sliders=[{"active": 0, "steps": slider_steps, "currentvalue": {"prefix": labels["step"]},
-                  "pad": {"t": 45}}])
-    return fig
-
-
-def explorer(model, labels, initial, max_len=40):
-    """ipywidgets: type a source string, see the greedy decoding step by step and (with
-    attention) the attention heatmap.
-
-    labels : dict with "input", "output", "step", "char", "prob", "top", "bad" (message
-        for text the vocabulary cannot encode; format fields {error}), "title"
-    """
-    import html
-
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import HTML, display
-
-    from rnnkit.figures.web import html_table
-
-    box = widgets.Text(value=initial, description=labels["input"], continuous_update=False,
-                       layout=widgets.Layout(width="420px"), style={"description_width": "initial"})
-    out = widgets.Output()
-
-    def redraw(change=None):
-        with out:
-            out.clear_output(wait=True)
-            try:
-                r = decode_steps(model, box.value.strip(), max_len)
-            except ValueError as e:
-                display(HTML(f"<p>{html.escape(labels['bad'].format(error=e))}</p>"))
-                return
-            display(HTML(f"<p><b>{labels['output']}</b> <code>{r['output']}</code></p>"))
-            rows = [[t + 1, _show(s["char"]), f"{s['prob']:.3f}",
-                     "  ".join(f"{_show(c)} {p:.2f}" for c, p in s["top"])] for t, s in enumerate(r["steps"])]
-            display(HTML(html_table([labels["step"], labels["char"], labels["prob"], labels["top"]], rows)))
-            if r["attention"] is not None:
-                fig, ax = plt.subplots(figsize=(0.32 * len(r["source"]) + 2.5, 0.28 * len(r["steps"]) + 1.4))
-                plot_attention(ax, r, title=labels["title"])
-                fig.tight_layout()
-                display(fig)
-                plt.close(fig)
-
-    box.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([box, out])

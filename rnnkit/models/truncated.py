@@ -2,28 +2,31 @@
 
 Chapter 03 trains the same small RNN with truncation lengths K = 1, 2, ... and full
 BPTT, and shows that an answer lying ``lag`` steps back is learned only when K > lag.
+torch is imported when a function runs, so that chapter 03 imports this module without it.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from rnnkit.checks import check_int, check_real
+from rnnkit.checks import check_int
 from rnnkit.data.tasks import delay_task
 
 
-def train_delay_rnn(K, *, lag=4, T=24, hidden=24, steps=200, batch=64, lr=0.01, seed=0):
+def train_delay_rnn(K, *, lag=4, T=24, hidden=24, steps=200, batch_size=64, lr=0.01, seed=0, batch=None):
     """Train a tanh RNN (PyTorch) on :func:`delay_task` with chunked truncated BPTT.
 
     Every update draws a fresh batch and runs the RNN in chunks of K steps: the hidden
     state is detached at each chunk boundary, and each chunk's loss (masked cross-entropy
     summed over its steps, averaged over the batch) is backpropagated at once, so only
     one chunk's graph is alive at a time. The gradients of all chunks add up in ``.grad``
-    and one Adam step follows. ``K=None`` means full BPTT (a single chunk).
+    and one Adam step follows (:func:`rnnkit.models.fit.fit`). ``K=None`` means full BPTT
+    (a single chunk).
 
     Parameters
     ----------
     K : int >= 1 or None, truncation length
-    lag, T, hidden, steps, batch, lr, seed : task and training settings
+    lag, T, hidden, steps, batch_size, lr, seed : task and training settings
+        (``batch`` is the old name of ``batch_size`` and still works)
 
     Returns
     -------
@@ -32,46 +35,48 @@ def train_delay_rnn(K, *, lag=4, T=24, hidden=24, steps=200, batch=64, lr=0.01, 
     (training loss per answered step, one value per step).
     """
     import torch
-    import torch.nn.functional as F
 
-    if K is not None:
-        K = check_int("K", K, 1)
-    for name, v in (("hidden", hidden), ("steps", steps), ("batch", batch)):
-        check_int(name, v, 1)
-    check_real("lr", lr, 0, open_low=True)
+    from rnnkit.models.fit import batch_size_alias, fit
+
+    chunk = T if K is None else check_int("K", K, 1)
+    hidden = check_int("hidden", hidden, 1)
+    batch_size = batch_size_alias(batch_size, batch)
     delay_task(1, T, lag)                        # validates T and lag before any training
     torch.manual_seed(seed)
     rnn = torch.nn.RNN(1, hidden, batch_first=True)
     head = torch.nn.Linear(hidden, 2)
-    params = list(rnn.parameters()) + list(head.parameters())
-    opt = torch.optim.Adam(params, lr=lr)
-    chunk = T if K is None else K
 
-    curve = []
-    for i in range(steps):
-        x, y, m = (torch.from_numpy(a) for a in delay_task(batch, T, lag, seed=seed * 100_003 + i + 1))
+    def batch_loss(step):
+        x, y, m = (torch.from_numpy(a) for a in delay_task(batch_size, T, lag, seed=seed * 100_003 + step))
         m = m.float()
-        opt.zero_grad()
-        h = torch.zeros(1, batch, hidden)
-        total = 0.0
+        h, total = torch.zeros(1, batch_size, hidden), 0.0
         for s in range(0, T, chunk):
-            h = h.detach()                       # truncation: no gradient into earlier chunks
-            out, h = rnn(x[:, s:s + chunk], h)
-            ce = F.cross_entropy(head(out).reshape(-1, 2), y[:, s:s + chunk].reshape(-1),
-                                 reduction="none")
-            loss = (ce * m[:, s:s + chunk].reshape(-1)).sum() / batch
+            out, h = rnn(x[:, s:s + chunk], h.detach())     # truncation: no gradient into earlier chunks
+            loss = _answered_ce_sum(head(out), y[:, s:s + chunk], m[:, s:s + chunk]) / batch_size
             loss.backward()                      # frees this chunk's graph: memory O(K), not O(T)
             total += loss.item()
-        opt.step()                               # one update per sequence; grads summed over chunks
-        curve.append(total * batch / m.sum().item())
+        return total * batch_size / m.sum().item()           # grads summed over chunks, one update
+
+    curve = fit(list(rnn.parameters()) + list(head.parameters()), batch_loss, steps=steps, lr=lr)["losses"]
+    return {**_held_out(rnn, head, T, lag, seed), "curve": np.array(curve)}
+
+
+def _answered_ce_sum(logits, y, m):
+    """Cross-entropy summed over the answered steps: logits (N, T, 2), y (N, T), m (N, T) float 0/1."""
+    import torch.nn.functional as F
+
+    ce = F.cross_entropy(logits.reshape(-1, 2), y.reshape(-1), reduction="none")
+    return (ce * m.reshape(-1)).sum()
+
+
+def _held_out(rnn, head, T, lag, seed):
+    """Loss per answered step and accuracy of the trained RNN on 2048 held-out sequences."""
+    import torch
 
     x, y, m = (torch.from_numpy(a) for a in delay_task(2048, T, lag, seed=10**6 + seed))
     with torch.no_grad():
-        out, _ = rnn(x)
-        logits = head(out)
-        ce = F.cross_entropy(logits.reshape(-1, 2), y.reshape(-1), reduction="none")
+        logits = head(rnn(x)[0])
         mf = m.reshape(-1).float()
-        test_loss = float((ce * mf).sum() / mf.sum())
+        loss = float(_answered_ce_sum(logits, y, mf) / mf.sum())
         correct = (logits.argmax(-1) == y).float().reshape(-1)
-        acc = float((correct * mf).sum() / mf.sum())
-    return {"loss": test_loss, "accuracy": acc, "curve": np.array(curve)}
+        return {"loss": loss, "accuracy": float((correct * mf).sum() / mf.sum())}
