@@ -7,7 +7,7 @@ A reader, or a crash halfway, sees the old file or the whole new one, never a pa
 write; on any error the temporary file is removed and the old file is untouched.
 
 Every file ends up with mode ``0o644`` (``FILE_MODE``): readable by everyone, writable by
-its owner, like a file any editor saves (:func:`tempfile.mkstemp` alone would leave 0600).
+its owner, like a file any editor saves (``tempfile.mkstemp`` alone would leave 0600).
 """
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ one scores around 1e-1 or above::
 
 This is the one gradient-check layer: the chapters and the tests (``tests/scratch``,
 ``tests/test_layercheck.py``) both call it. It is built on the two primitives of
-:mod:`rnnkit.scratch.gradcheck`, ``numerical_gradient`` and ``rel_error``;
+``rnnkit.scratch``, :func:`~rnnkit.scratch.numerical_gradient` and :func:`~rnnkit.scratch.rel_error`;
 :func:`forward_backward` is the run it compares, also used to compare a layer with
 PyTorch or with its fused or float32 twin.
 """

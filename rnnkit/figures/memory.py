@@ -22,8 +22,8 @@ def lstm_memory_curves(forget_bias, x, H=32, seed=0):
     Returns
     -------
     (jacobian, forget) : two (T+1,) arrays, log10 ||∂c_T/∂c_{T-k}||_2 from
-    :func:`state_jacobian_log10_norms` and log10 ||∏ diag(f)||_2 from
-    :func:`forget_product_log10`, for k = 0..T
+    :func:`~rnnkit.analysis.gates.state_jacobian_log10_norms` and log10 ||∏ diag(f)||_2 from
+    :func:`~rnnkit.analysis.gates.forget_product_log10`, for k = 0..T
     """
     import torch
 

@@ -38,7 +38,7 @@ def truncation_figure(norms, Ks, titles, step_titles, labels, floor=None):
 
     Parameters
     ----------
-    norms : (T, T) array from :func:`contribution_norms`
+    norms : (T, T) array from :func:`~rnnkit.analysis.bptt.contribution_norms`
     Ks : list of int, slider positions (truncation lengths)
     titles : (str, str), subplot titles for the chunked and the sliding panel
     step_titles : list of str, one figure title per K (e.g. with the cosine similarities)
@@ -91,7 +91,7 @@ def truncation_explorer(norms, labels):
 
     Parameters
     ----------
-    norms : (T, T) array from :func:`contribution_norms`
+    norms : (T, T) array from :func:`~rnnkit.analysis.bptt.contribution_norms`
     labels : dict with "K", "t", "scheme", "k", "norm", "kept", "dropped",
         "schemes" (dict scheme -> display name) and "title" (a format string with
         fields {t}, {K}, {scheme}, {n_kept}, {n}).

@@ -13,7 +13,7 @@ from rnnkit.data.tasks import delay_task
 
 
 def train_delay_rnn(K, *, lag=4, T=24, hidden=24, steps=200, batch_size=64, lr=0.01, seed=0, batch=None):
-    """Train a tanh RNN (PyTorch) on :func:`delay_task` with chunked truncated BPTT.
+    """Train a tanh RNN (PyTorch) on :func:`~rnnkit.data.tasks.delay_task` with chunked truncated BPTT.
 
     Every update draws a fresh batch and runs the RNN in chunks of K steps: the hidden
     state is detached at each chunk boundary, and each chunk's loss (masked cross-entropy

@@ -1,5 +1,5 @@
-"""Fused LSTM and GRU sequence kernels: :mod:`rnnkit.scratch.lstm` and :mod:`rnnkit.scratch.gru`
-organised for speed.
+"""Fused LSTM and GRU sequence kernels: :func:`~rnnkit.scratch.lstm_forward`,
+:func:`~rnnkit.scratch.gru_forward` and their backward passes, organised for speed.
 
 ``lstm_forward`` and ``gru_forward`` are plain loops over the step functions, written to
 be read against the equations. Each of their steps calls numpy a few dozen times on
