@@ -120,10 +120,7 @@ def truncated_bptt(x, h0, Wx, Wh, b, dh, K, scheme="chunked"):
 
     Parameters
     ----------
-    x : (N, T, D) inputs
-    h0 : (N, H) initial hidden state
-    Wx : (D, H), Wh : (H, H), b : (H,) RNN weights (row layout, as in rnnkit.scratch)
-    dh : (N, T, H) direct loss gradients, ``dh[:, t] = dL_t/dh_t``
+    x, h0, Wx, Wh, b, dh : as in :func:`per_step_contributions`
     K : int >= 1, truncation length
     scheme : "chunked" or "sliding" (see the module docstring)
 

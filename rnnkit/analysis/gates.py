@@ -136,12 +136,10 @@ def state_jacobians(module, x):
 
 
 def state_jacobian_log10_norms(module, x):
-    """log10 of the spectral norm of ∂s_T/∂s_{T-k} for k = 0..T (see :func:`state_jacobians`).
+    """log10 of the spectral norm of ∂s_T/∂s_{T-k} for k = 0..T.
 
-    Parameters
-    ----------
-    module : one-layer torch.nn.RNN (tanh), torch.nn.LSTM or torch.nn.GRU
-    x : (T, D) one input sequence, T >= 1
+    Takes the arguments of :func:`state_jacobians`: a one-layer ``torch.nn.RNN``,
+    ``LSTM`` or ``GRU`` and one input sequence x (T, D).
 
     Returns
     -------
