@@ -273,8 +273,6 @@ def test_truncation_shorter_than_the_lag_cannot_learn_it():
     assert full["accuracy"] > 0.95 and longer["accuracy"] > 0.95
     assert cut["accuracy"] < 0.75
     assert full["curve"].shape == (150,)
-    same = train_delay_rnn(3, lag=3, T=12, hidden=16, steps=150, seed=0, batch=64)     # the old keyword
-    assert np.array_equal(same["curve"], cut["curve"]) and same["accuracy"] == cut["accuracy"]
 
 
 # ---------------------------------------------------------------- bad input

@@ -18,7 +18,7 @@ import torch
 from rnnkit.data import dates
 from rnnkit.models import seq2seq as s2s
 from rnnkit.models.classifier import train_marked_recall, train_recall
-from rnnkit.models.fit import batch_size_alias, fit
+from rnnkit.models.fit import fit
 from rnnkit.models.truncated import train_delay_rnn
 
 RECORDED_ON = "AVX512"
@@ -57,9 +57,6 @@ def test_train_recall_is_bit_identical_to_the_old_loop():
                                       0.7300000190734863])
     if SAME_KERNELS:
         assert weights_hash(r["model"]) == "5e06cb0e98c4ecd9"
-    old_keyword = train_recall("lstm", 5, hidden=8, steps=25, batch=16, seed=3, test_size=100, eval_every=10,
-                               forget_bias=1.0)
-    assert old_keyword["losses"] == r["losses"]          # batch= is the old name of batch_size=
 
 
 def test_train_recall_stop_at_is_bit_identical_to_the_old_loop():
@@ -209,11 +206,3 @@ def test_fit_bad_arguments(kwargs, message):
     args = {"steps": 3, "lr": 0.01, **kwargs}
     with pytest.raises(ValueError, match=message):
         fit(model.parameters(), lambda s: model(data[0]).sum(), **args)
-
-
-def test_batch_size_alias():
-    assert batch_size_alias(64, None) == 64 and batch_size_alias(64, 16) == 16
-    with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
-        batch_size_alias(0, None)
-    with pytest.raises(ValueError, match="batch must be an integer >= 1"):
-        batch_size_alias(64, 0)

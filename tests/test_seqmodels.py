@@ -191,7 +191,7 @@ def test_marked_forget_bias_and_stop_at():
     (dict(cell="gru", T=5, forget_bias=1.0), "forget_bias"), (dict(cell="lstm", T=5, stop_at=0.9), "stop_at"),
     (dict(cell="lstm", T=5, lr=0), "lr"), (dict(cell="lstm", T=5, clip=-1.0), "clip"),
     (dict(cell="lstm", T=5, symbols=1), "symbols"), (dict(cell="lstm", T=5, test_size=0), "test_size"),
-    (dict(cell="lstm", T=5, stop_at=1.5, eval_every=1), "stop_at"), (dict(cell="lstm", T=5, batch=0), "batch"),
+    (dict(cell="lstm", T=5, stop_at=1.5, eval_every=1), "stop_at"), (dict(cell="lstm", T=5, batch_size=0), "batch_size"),
 ])
 def test_train_marked_recall_bad_arguments(kwargs, name):
     with pytest.raises(ValueError, match=name):

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 
 from rnnkit.checks import check_choice, check_int, check_real
 from rnnkit.data.tasks import marked_recall_task, recall_task
-from rnnkit.models.fit import batch_size_alias, fit
+from rnnkit.models.fit import fit
 
 CELLS = ("rnn", "lstm", "gru")
 _MODULES = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
@@ -94,8 +94,7 @@ def accuracy(model, x, y):
 
 
 def train_recall(cell, T, *, hidden=32, symbols=4, steps=500, batch_size=64, lr=0.01, clip=1.0,
-                 forget_bias=None, seed=0, test_size=1000, eval_every=None, stop_at=None, progress=False,
-                 batch=None):
+                 forget_bias=None, seed=0, test_size=1000, eval_every=None, stop_at=None, progress=False):
     """Train a :class:`SequenceClassifier` on :func:`rnnkit.data.tasks.recall_task` of length T.
 
     Adam (learning rate ``lr``) on fresh batches of ``batch_size`` sequences per step, the
@@ -108,7 +107,6 @@ def train_recall(cell, T, *, hidden=32, symbols=4, steps=500, batch_size=64, lr=
     cell : "rnn", "lstm" or "gru"
     T : int >= 1, sequence length (distance T - 1 between the symbol and the question)
     hidden, symbols, steps, batch_size, lr, clip : model and optimiser settings
-        (``batch`` is the old name of ``batch_size`` and still works)
     forget_bias : None (PyTorch's default init) or a float for :func:`init_forget_bias`
         (LSTM only)
     seed : int
@@ -133,14 +131,13 @@ def train_recall(cell, T, *, hidden=32, symbols=4, steps=500, batch_size=64, lr=
         return torch.from_numpy(x), torch.from_numpy(y)
 
     return _train_classifier(cell, 2 * symbols, hidden, symbols, make_data, steps=steps,
-                             batch_size=batch_size_alias(batch_size, batch), lr=lr, clip=clip,
+                             batch_size=check_int("batch_size", batch_size, 1), lr=lr, clip=clip,
                              forget_bias=forget_bias, seed=seed, test_size=test_size,
                              eval_every=eval_every, stop_at=stop_at, progress=progress, desc=f"{cell} T={T}")
 
 
 def train_marked_recall(cell, T, *, hidden=32, symbols=4, lead=5, steps=600, batch_size=64, lr=0.01, clip=1.0,
-                        forget_bias=None, seed=0, test_size=1000, eval_every=None, stop_at=None, progress=False,
-                        batch=None):
+                        forget_bias=None, seed=0, test_size=1000, eval_every=None, stop_at=None, progress=False):
     """Train a :class:`SequenceClassifier` on :func:`rnnkit.data.tasks.marked_recall_task`.
 
     The same loop as :func:`train_recall`: Adam (learning rate ``lr``) on a fresh batch of
@@ -153,8 +150,8 @@ def train_marked_recall(cell, T, *, hidden=32, symbols=4, lead=5, steps=600, bat
     cell : "rnn", "lstm" or "gru"
     T : int >= lead, sequence length (distance between T - lead and T - 1)
     hidden, symbols, lead : model size, number of classes K, marker window
-    steps, batch_size, lr : step budget (an upper bound with ``stop_at``), batch size
-        (``batch`` is its old name and still works), Adam's rate
+    steps, batch_size, lr : step budget (an upper bound with ``stop_at``), batch size,
+        Adam's rate
     clip : positive float, the largest global gradient norm an update may use
     forget_bias : None (PyTorch's default init) or a float for :func:`init_forget_bias`
         (LSTM only)
@@ -182,7 +179,7 @@ def train_marked_recall(cell, T, *, hidden=32, symbols=4, lead=5, steps=600, bat
         return torch.from_numpy(x), torch.from_numpy(y)
 
     return _train_classifier(cell, symbols + 1, hidden, symbols, make_data, steps=steps,
-                             batch_size=batch_size_alias(batch_size, batch), lr=lr, clip=clip,
+                             batch_size=check_int("batch_size", batch_size, 1), lr=lr, clip=clip,
                              forget_bias=forget_bias, seed=seed, test_size=test_size,
                              eval_every=eval_every, stop_at=stop_at, progress=progress, desc=f"{cell} T={T}")
 

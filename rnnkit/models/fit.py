@@ -90,11 +90,3 @@ def _updates(steps, progress, desc):
         from tqdm.auto import tqdm
         it = tqdm(it, desc=desc, leave=False, mininterval=1.0)
     return it
-
-
-def batch_size_alias(batch_size, batch):
-    """The batch size a caller asked for: ``batch`` (the old keyword, kept so that older calls
-    still work) if given, else ``batch_size``; an integer >= 1."""
-    if batch is not None:
-        return check_int("batch", batch, 1)
-    return check_int("batch_size", batch_size, 1)

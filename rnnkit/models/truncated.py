@@ -12,7 +12,7 @@ from rnnkit.checks import check_int
 from rnnkit.data.tasks import delay_task
 
 
-def train_delay_rnn(K, *, lag=4, T=24, hidden=24, steps=200, batch_size=64, lr=0.01, seed=0, batch=None):
+def train_delay_rnn(K, *, lag=4, T=24, hidden=24, steps=200, batch_size=64, lr=0.01, seed=0):
     """Train a tanh RNN (PyTorch) on :func:`~rnnkit.data.tasks.delay_task` with chunked truncated BPTT.
 
     Every update draws a fresh batch and runs the RNN in chunks of K steps: the hidden
@@ -26,7 +26,6 @@ def train_delay_rnn(K, *, lag=4, T=24, hidden=24, steps=200, batch_size=64, lr=0
     ----------
     K : int >= 1 or None, truncation length
     lag, T, hidden, steps, batch_size, lr, seed : task and training settings
-        (``batch`` is the old name of ``batch_size`` and still works)
 
     Returns
     -------
@@ -36,11 +35,11 @@ def train_delay_rnn(K, *, lag=4, T=24, hidden=24, steps=200, batch_size=64, lr=0
     """
     import torch
 
-    from rnnkit.models.fit import batch_size_alias, fit
+    from rnnkit.models.fit import fit
 
     chunk = T if K is None else check_int("K", K, 1)
     hidden = check_int("hidden", hidden, 1)
-    batch_size = batch_size_alias(batch_size, batch)
+    batch_size = check_int("batch_size", batch_size, 1)
     delay_task(1, T, lag)                        # validates T and lag before any training
     torch.manual_seed(seed)
     rnn = torch.nn.RNN(1, hidden, batch_first=True)
