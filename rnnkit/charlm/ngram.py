@@ -47,22 +47,17 @@ from collections import Counter
 
 import numpy as np
 
+from ..data.vocab import Vocab
+
 
 def _chars_of(vocab):
-    """A tuple of distinct single characters from a Vocab or an iterable of characters."""
-    chars = getattr(vocab, "chars", vocab)
-    if isinstance(chars, str):
-        chars = list(chars)
+    """The characters of a Vocab, or of an iterable of characters checked as a Vocab checks them."""
+    if isinstance(vocab, Vocab):
+        return vocab.chars
     try:
-        chars = tuple(chars)
-    except TypeError:
-        raise ValueError(f"vocab must be a Vocab or an iterable of characters, "
-                         f"got {type(vocab).__name__}") from None
-    if not chars or any(not isinstance(c, str) or len(c) != 1 for c in chars):
-        raise ValueError("vocab must hold at least one character and only single characters")
-    if len(set(chars)) != len(chars):
-        raise ValueError("vocab must not hold a character twice")
-    return chars
+        return Vocab(vocab).chars
+    except ValueError as err:
+        raise ValueError(f"vocab must be a Vocab or distinct single characters: {err}") from None
 
 
 def _count(text, m):
