@@ -185,8 +185,10 @@ class Seq2Seq(nn.Module):
         context, weights = self.attn(dec, keys, enc, src_mask)
         return self.out(torch.cat([dec, context], dim=-1)), weights
 
-    def _step(self, y_prev, state, enc, keys, src_mask):
-        """One decoder step: y_prev (N,) ids -> scores (N, V_t), new state, weights (N, S) or None."""
+    def decode_step(self, y_prev, state, enc, keys, src_mask):
+        """One decoder step: y_prev (N,) ids -> scores (N, V_t), new state, weights (N, S) or None.
+
+        ``enc``, ``state`` from :meth:`encode`; ``keys`` = ``attn.project(enc)`` or None."""
         dec, state = self.decoder(self.drop(self.tgt_emb(y_prev))[:, None, :], state)   # (N, 1, H)
         scores, weights = self._readout(dec, enc, keys, src_mask)
         return scores[:, 0], state, (None if weights is None else weights[:, 0])
@@ -225,7 +227,7 @@ class Seq2Seq(nn.Module):
             if t > 0:
                 teach = torch.rand((), generator=generator).item() < tf_ratio
                 y_prev = tgt_in[:, t] if teach else scores[-1].argmax(1)
-            s, state, w = self._step(y_prev, state, enc, keys, src_mask)
+            s, state, w = self.decode_step(y_prev, state, enc, keys, src_mask)
             scores.append(s)
             weights.append(w)
         return torch.stack(scores, 1), (torch.stack(weights, 1) if self.attention else None)
@@ -287,7 +289,7 @@ def greedy_decode(model, src, src_mask, max_len=64):
         lengths = torch.full((N,), max_len, dtype=torch.long)
         tokens, probs, attn = [], [], []
         for t in range(max_len):
-            s, state, w = model._step(y, state, enc, keys, src_mask)
+            s, state, w = model.decode_step(y, state, enc, keys, src_mask)
             y = s.argmax(1)
             tokens.append(torch.where(done, torch.full_like(y, PAD), y))
             probs.append(torch.softmax(s, 1))
