@@ -21,8 +21,7 @@ and makes one step per output character, ``s_t = RNN(emb(y_{t-1}), s_{t-1})``:
   ``c_t = sum_j a_{t,j} enc_j`` and ``scores_t = W_out [s_t; c_t] + b``. The query is
   the *current* state s_t, as in Luong et al. (2015), rather than Bahdanau's s_{t-1}
   with c_t fed into the RNN; so under full teacher forcing the decoder RNN runs over
-  the whole target in one call and the attention for all steps is one tensor
-  operation.
+  the whole target in one call and all steps' attention is one tensor operation.
 
 Training feeds the decoder the true previous character (*teacher forcing*) with
 probability ``tf_ratio`` at each step, otherwise its own previous greedy guess (*free
@@ -186,9 +185,7 @@ class Seq2Seq(nn.Module):
         return self.out(torch.cat([dec, context], dim=-1)), weights
 
     def decode_step(self, y_prev, state, enc, keys, src_mask):
-        """One decoder step: y_prev (N,) ids -> scores (N, V_t), new state, weights (N, S) or None.
-
-        ``enc``, ``state`` from :meth:`encode`; ``keys`` = ``attn.project(enc)`` or None."""
+        """One decoder step: y_prev (N,) -> scores (N, V_t), new state, weights (N, S) or None."""
         dec, state = self.decoder(self.drop(self.tgt_emb(y_prev))[:, None, :], state)   # (N, 1, H)
         scores, weights = self._readout(dec, enc, keys, src_mask)
         return scores[:, 0], state, (None if weights is None else weights[:, 0])
