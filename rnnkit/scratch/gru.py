@@ -34,17 +34,19 @@ from .activations import sigmoid
 def check_gru_inputs(x, x_shape, h_name, h, Wx, Wh, bx, bh):
     """Validate the arguments of a GRU forward function with :func:`rnnkit.checks.float_array`.
 
-    The weights come first: they define D and H (and the dtype) for ``x`` (symbolic shape
-    ``x_shape``) and the state ``h``, whose name in error messages is ``h_name``.
+    The data come first, as in :func:`rnnkit.scratch.rnn.rnn_forward`: ``x`` (symbolic
+    shape ``x_shape``) defines N, D and the dtype, the state ``h`` defines H, and the
+    weights are checked against them, so a transposed or mis-sized weight is the argument
+    blamed. ``h``'s name in error messages is ``h_name``.
     Returns ``x, h, Wx, Wh, bx, bh``.
     """
     dims = {}
-    Wx = float_array("Wx", Wx, ("D", "3H"), dims)
-    Wh = float_array("Wh", Wh, ("H", "3H"), dims, dtype=Wx.dtype)
-    bx = float_array("bx", bx, ("3H",), dims, dtype=Wx.dtype)
-    bh = float_array("bh", bh, ("3H",), dims, dtype=Wx.dtype)
-    x = float_array("x", x, x_shape, dims, dtype=Wx.dtype)
-    h = float_array(h_name, h, ("N", "H"), dims, dtype=Wx.dtype)
+    x = float_array("x", x, x_shape, dims)
+    h = float_array(h_name, h, ("N", "H"), dims, dtype=x.dtype)
+    Wx = float_array("Wx", Wx, ("D", "3H"), dims, dtype=x.dtype)
+    Wh = float_array("Wh", Wh, ("H", "3H"), dims, dtype=x.dtype)
+    bx = float_array("bx", bx, ("3H",), dims, dtype=x.dtype)
+    bh = float_array("bh", bh, ("3H",), dims, dtype=x.dtype)
     return x, h, Wx, Wh, bx, bh
 
 

@@ -34,16 +34,18 @@ from .activations import sigmoid
 def check_lstm_inputs(x, x_shape, h_name, h, Wx, Wh, b, dims):
     """Validate the arguments of an LSTM forward function with :func:`rnnkit.checks.float_array`.
 
-    The weights come first: they define D and H (and the dtype) for ``x`` (symbolic shape
-    ``x_shape``) and the state ``h``, whose name in error messages is ``h_name``. ``dims``
+    The data come first, as in :func:`rnnkit.scratch.rnn.rnn_forward`: ``x`` (symbolic
+    shape ``x_shape``) defines N, D and the dtype, the state ``h`` defines H, and the
+    weights are checked against them, so a transposed or mis-sized weight is the argument
+    blamed. ``h``'s name in error messages is ``h_name``. ``dims``
     is the dict of bound dimensions, updated in place for the caller's later checks.
     Returns ``x, h, Wx, Wh, b``.
     """
-    Wx = float_array("Wx", Wx, ("D", "4H"), dims)
-    Wh = float_array("Wh", Wh, ("H", "4H"), dims, dtype=Wx.dtype)
-    b = float_array("b", b, ("4H",), dims, dtype=Wx.dtype)
-    x = float_array("x", x, x_shape, dims, dtype=Wx.dtype)
-    h = float_array(h_name, h, ("N", "H"), dims, dtype=Wx.dtype)
+    x = float_array("x", x, x_shape, dims)
+    h = float_array(h_name, h, ("N", "H"), dims, dtype=x.dtype)
+    Wx = float_array("Wx", Wx, ("D", "4H"), dims, dtype=x.dtype)
+    Wh = float_array("Wh", Wh, ("H", "4H"), dims, dtype=x.dtype)
+    b = float_array("b", b, ("4H",), dims, dtype=x.dtype)
     return x, h, Wx, Wh, b
 
 

@@ -126,28 +126,31 @@ WRONG_SHAPES = [
     ("rnn", "Wx", np.zeros((5, 5)), r"^Wx must have shape \(D, H\) = \(4, 5\)"),
     ("rnn", "Wh", np.zeros((4, 4)), r"^Wh must have shape \(H, H\) = \(5, 5\)"),
     ("rnn", "b", np.zeros(4), r"^b must have shape \(H\) = \(5,\)"),
-    ("lstm_step", "x", np.zeros((2, 3)), r"^x must have shape \(N, D\) = \(2, 4\), got \(2, 3\)"),
-    ("lstm_step", "h_prev", np.zeros((2, 4)), r"^h_prev must have shape \(N, H\) = \(2, 5\), got \(2, 4\)"),
+    ("lstm_step", "x", np.zeros((2, 1, 4)), r"^x must be a 2-D array of shape \(N, D\)"),
+    ("lstm_step", "h_prev", np.zeros((3, 5)), r"^h_prev must have shape \(N, H\) = \(2, 5\), got \(3, 5\)"),
     ("lstm_step", "c_prev", np.zeros((3, 5)), r"^c_prev must have shape \(N, H\) = \(2, 5\), got \(3, 5\)"),
-    ("lstm_step", "Wx", np.zeros((4, 18)), r"^Wx must have shape \(D, 4H\): axis of size 18 is not a multiple of 4"),
+    ("lstm_step", "Wx", np.zeros((4, 18)), r"^Wx must have shape \(D, 4H\) = \(4, 20\), got \(4, 18\)"),
+    ("lstm_step", "Wx", np.zeros((20, 4)), r"^Wx must have shape \(D, 4H\) = \(4, 20\), got \(20, 4\)"),  # transposed
+    ("lstm_step", "Wx", np.zeros((5, 20)), r"^Wx must have shape \(D, 4H\) = \(4, 20\), got \(5, 20\)"),  # D + 1 rows
     ("lstm_step", "Wh", np.zeros((5, 24)), r"^Wh must have shape \(H, 4H\) = \(5, 20\), got \(5, 24\)"),
     ("lstm_step", "Wh", np.zeros((6, 20)), r"^Wh must have shape \(H, 4H\) = \(5, 20\), got \(6, 20\)"),
     ("lstm_step", "b", np.zeros(5), r"^b must have shape \(4H\) = \(20,\), got \(5,\)"),
-    ("lstm", "x", np.zeros((2, 3, 5)), r"^x must have shape \(N, T, D\) = \(2, 3, 4\), got \(2, 3, 5\)"),
-    ("lstm", "h0", np.zeros((2, 6)), r"^h0 must have shape \(N, H\) = \(2, 5\), got \(2, 6\)"),
+    ("lstm", "x", np.zeros((2, 4)), r"^x must be a 3-D array of shape \(N, T, D\)"),
     ("lstm", "h0", np.zeros((1, 5)), r"^h0 must have shape \(N, H\) = \(2, 5\), got \(1, 5\)"),
-    ("lstm", "Wx", np.zeros((4, 5)), r"^Wx must have shape \(D, 4H\): axis of size 5 is not a multiple of 4"),
+    ("lstm", "Wx", np.zeros((4, 5)), r"^Wx must have shape \(D, 4H\) = \(4, 20\), got \(4, 5\)"),
+    ("lstm", "Wx", np.zeros((20, 4)), r"^Wx must have shape \(D, 4H\) = \(4, 20\), got \(20, 4\)"),   # transposed
     ("lstm", "Wh", np.zeros((5, 5)), r"^Wh must have shape \(H, 4H\) = \(5, 20\), got \(5, 5\)"),
     ("lstm", "b", np.zeros(21), r"^b must have shape \(4H\) = \(20,\), got \(21,\)"),
-    ("gru_step", "x", np.zeros((2, 5)), r"^x must have shape \(N, D\) = \(2, 4\), got \(2, 5\)"),
-    ("gru_step", "h_prev", np.zeros((2, 4)), r"^h_prev must have shape \(N, H\) = \(2, 5\), got \(2, 4\)"),
-    ("gru_step", "Wx", np.zeros((4, 16)), r"^Wx must have shape \(D, 3H\): axis of size 16 is not a multiple of 3"),
+    ("gru_step", "x", np.zeros((2, 1, 4)), r"^x must be a 2-D array of shape \(N, D\)"),
+    ("gru_step", "h_prev", np.zeros((3, 5)), r"^h_prev must have shape \(N, H\) = \(2, 5\), got \(3, 5\)"),
+    ("gru_step", "Wx", np.zeros((4, 16)), r"^Wx must have shape \(D, 3H\) = \(4, 15\), got \(4, 16\)"),
+    ("gru_step", "Wx", np.zeros((15, 4)), r"^Wx must have shape \(D, 3H\) = \(4, 15\), got \(15, 4\)"),  # transposed
     ("gru_step", "Wh", np.zeros((5, 12)), r"^Wh must have shape \(H, 3H\) = \(5, 15\), got \(5, 12\)"),
     ("gru_step", "bx", np.zeros(20), r"^bx must have shape \(3H\) = \(15,\), got \(20,\)"),
     ("gru_step", "bh", np.zeros(5), r"^bh must have shape \(3H\) = \(15,\), got \(5,\)"),
-    ("gru", "x", np.zeros((2, 3, 3)), r"^x must have shape \(N, T, D\) = \(2, 3, 4\), got \(2, 3, 3\)"),
+    ("gru", "x", np.zeros((2, 4)), r"^x must be a 3-D array of shape \(N, T, D\)"),
     ("gru", "h0", np.zeros((3, 5)), r"^h0 must have shape \(N, H\) = \(2, 5\), got \(3, 5\)"),
-    ("gru", "h0", np.zeros((2, 6)), r"^h0 must have shape \(N, H\) = \(2, 5\), got \(2, 6\)"),
+    ("gru", "Wx", np.zeros((5, 15)), r"^Wx must have shape \(D, 3H\) = \(4, 15\), got \(5, 15\)"),   # D + 1 rows
     ("gru", "Wh", np.zeros((6, 18)), r"^Wh must have shape \(H, 3H\) = \(5, 15\), got \(6, 18\)"),
     ("gru", "bh", np.zeros((1, 15)), r"^bh must be a 1-D array of shape \(3H\)"),
 ]
@@ -159,7 +162,7 @@ def _argument_cases():
     cases = []
     for layer, (_, _, cell, step) in LAYERS.items():
         names = list(cell_inputs(cell, 2, 3, 4, 5, step=step))
-        first = names[0] if cell == "rnn" else "Wx"      # the argument validated first
+        first = names[0]                                 # x, validated first, sets the dtype
         cases += [(layer, *case) for case in bad_argument_cases(names, first)]
         literal = layer.removesuffix("_fast")
         cases += [(layer, *case) for other, *case in WRONG_SHAPES if other == literal]
