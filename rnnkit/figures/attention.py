@@ -17,6 +17,7 @@ import html
 
 import numpy as np
 
+from rnnkit.figures.style import use_korean_font
 from rnnkit.figures.web import html_table, slider
 from rnnkit.models.seq2seq import decode_steps
 
@@ -40,6 +41,7 @@ def plot_attention(ax, steps, title=None, colorbar=True):
         ax.set_title(title, fontsize=10)
     if colorbar:
         ax.figure.colorbar(im, ax=ax, shrink=0.8)
+    use_korean_font(ax)
     return im
 
 

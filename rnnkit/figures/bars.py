@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .web import slider
+from .style import use_korean_font
 
 _DEFAULT_COLORS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52")
 
@@ -88,6 +89,7 @@ def slider_figure(frames, panels, step_labels, slider_prefix="", step_titles=Non
 
 
 def _draw(out, panels, values, suptitle=None):
+    use_korean_font()
     import matplotlib.pyplot as plt
     from IPython.display import display
 

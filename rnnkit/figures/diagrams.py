@@ -7,8 +7,8 @@
 
 Colours follow a common convention: inputs red, hidden states green, outputs blue,
 losses yellow. All text is passed in by the caller, so Korean and English chapters draw
-the same figure with their own labels (call :func:`rnnkit.figures.style.setup` first so that
-Hangul renders).
+the same figure with their own labels; each function puts the Korean font in place
+(:func:`rnnkit.figures.style.use_korean_font`), so Hangul renders.
 """
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from rnnkit.checks import check_int
+
+from .style import use_korean_font
 
 COLORS = {
     "input": "#f6b3ae",
@@ -79,6 +81,7 @@ def sequence_task(kind, ax=None, title=None, subtitle=None, encoder_label=None, 
     -------
     ax
     """
+    use_korean_font()
     n, ins, outs, dec = _pattern(kind)
     if ax is None:
         _, ax = plt.subplots(figsize=(1.0 + 0.8 * n, 2.6))
@@ -116,6 +119,7 @@ def sequence_tasks(kinds=KINDS, titles=None, subtitles=None, encoder_label=None,
 
     ``titles`` and ``subtitles`` are sequences parallel to ``kinds`` (or None).
     """
+    use_korean_font()
     kinds = tuple(kinds)
     for k in kinds:
         _pattern(k)
@@ -186,6 +190,7 @@ def unrolled_graph(T=4, ax=None, *, backward=False, weight_label="$W$", weight_n
     -------
     ax
     """
+    use_korean_font()
     T = check_int("T", T, 1)
     if copy_labels is not None and len(copy_labels) != T:
         raise ValueError(f"copy_labels must have T = {T} entries, got {len(copy_labels)}")

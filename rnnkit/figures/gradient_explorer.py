@@ -24,6 +24,7 @@ import numpy as np
 
 from rnnkit.analysis import gradflow
 
+from .style import use_korean_font
 from .web import slider
 
 LABELS = {
@@ -136,9 +137,7 @@ class GradientExplorer:
         from matplotlib.figure import Figure
 
         self.L = _labels(lang)
-        if "NanumGothic" not in matplotlib.rcParams["font.family"]:
-            from .style import setup
-            setup()                      # Hangul labels need the bundled Korean font
+        use_korean_font()                # Hangul labels need the bundled Korean font
         self.H, self.seed, self.t_max, self.dpi = H, seed, t_max, dpi
         # A bare Figure with its own Agg canvas, outside pyplot: it is never shown twice
         # by the inline backend and never leaks into plt.gcf().

@@ -11,6 +11,7 @@ from rnnkit.analysis.gates import forget_product_log10, lstm_gate_trace, state_j
 from rnnkit.models.classifier import init_forget_bias
 
 from .web import slider
+from .style import use_korean_font
 
 
 def lstm_memory_curves(forget_bias, x, H=32, seed=0):
@@ -54,6 +55,7 @@ def memory_explorer(labels, H=32, seed=0, symbols=4):
     -------
     ipywidgets.VBox (sliders, output)
     """
+    use_korean_font()
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
     from IPython.display import display

@@ -9,13 +9,35 @@ from __future__ import annotations
 import matplotlib
 
 
-def setup(dpi: int = 110) -> None:
-    """Set fonts and a few defaults; safe to call more than once."""
-    import koreanize_matplotlib  # noqa: F401  (registers NanumGothic)
+FONT_FAMILY = ["DejaVu Sans", "NanumGothic"]
 
+
+def use_korean_font(ax=None) -> None:
+    """Make Hangul render in the figures drawn from now on; touches only the font settings.
+
+    Every rnnkit function that draws a matplotlib figure calls this first, so a figure
+    made outside the chapters (without :func:`setup`) shows Hangul, not boxes and
+    "Glyph missing" warnings. A function that draws on the caller's ``ax`` calls it
+    again with ``ax`` when it is done: texts that existed before the font was in place
+    (the axes' title, its first tick labels) keep their old font otherwise, so those of
+    them that hold characters beyond Latin-1 get the Korean font list too.
+    """
+    if list(matplotlib.rcParams["font.family"]) != FONT_FAMILY:
+        import koreanize_matplotlib  # noqa: F401  (registers NanumGothic; sets rcParams on import)
+
+        matplotlib.rcParams.update({"font.family": FONT_FAMILY, "axes.unicode_minus": True})
+    if ax is not None:
+        from matplotlib.text import Text
+
+        for text in ax.findobj(Text):
+            if "NanumGothic" not in text.get_fontfamily() and any(ord(c) > 0xFF for c in text.get_text()):
+                text.set_fontfamily(FONT_FAMILY)
+
+
+def setup(dpi: int = 110) -> None:
+    """Set fonts and a few defaults for the book's figures; safe to call more than once."""
+    use_korean_font()
     matplotlib.rcParams.update({
-        "font.family": ["DejaVu Sans", "NanumGothic"],
-        "axes.unicode_minus": True,
         "figure.dpi": dpi,
         "savefig.dpi": dpi,
         "figure.figsize": (6.4, 3.8),

@@ -6,6 +6,7 @@ import numpy as np
 from rnnkit.analysis.bptt import SCHEMES, truncation_mask
 
 from .web import slider
+from .style import use_korean_font
 
 
 def _log_scale(norms, floor):
@@ -100,6 +101,7 @@ def truncation_explorer(norms, labels):
     -------
     ipywidgets.VBox (controls, output)
     """
+    use_korean_font()
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
     from IPython.display import display

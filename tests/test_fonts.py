@@ -1,0 +1,51 @@
+"""Every rnnkit entry point that draws with matplotlib puts the Korean font in place itself.
+
+Run in a fresh interpreter with matplotlib's own defaults (no ``style.setup()``): drawing
+Hangul with DejaVu Sans alone would warn "Glyph ... missing from font(s)" and show boxes.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+CASES = {
+    "sequence_task": "from rnnkit.figures.diagrams import sequence_task\n"
+                     "ax = sequence_task('many-to-one', title='감성 분석')\n",
+    "unrolled_graph": "from rnnkit.figures.diagrams import unrolled_graph\n"
+                      "ax = unrolled_graph(3, weight_note='같은 가중치')\n",
+    "plot_attention": "import numpy as np, matplotlib.pyplot as plt\n"
+                      "from rnnkit.figures.attention import plot_attention\n"
+                      "steps = dict(attention=np.full((2, 3), 1 / 3), source='이천년',\n"
+                      "             steps=[dict(char='2'), dict(char='0')])\n"
+                      "fig, ax = plt.subplots()\n"
+                      "plot_attention(ax, steps, title='주의 가중치')\n",
+    "GradientExplorer": "from rnnkit.figures.gradient_explorer import GradientExplorer\n"
+                        "GradientExplorer('ko', H=8, t_max=20).png()\n",
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_hangul_draws_without_setup(name):
+    code = ("import warnings, matplotlib\n"
+            "matplotlib.use('Agg')\n"
+            "warnings.filterwarnings('error', message='Glyph')\n"   # a missing glyph: an exception
+            + CASES[name] +
+            "import matplotlib.pyplot as plt\n"
+            "for n in plt.get_fignums():\n"
+            "    plt.figure(n).canvas.draw()\n"
+            "print(matplotlib.rcParams['font.family'])\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "NanumGothic" in run.stdout
+
+
+def test_the_check_fails_without_the_font():
+    """The harness can fail: Hangul under matplotlib's defaults does warn."""
+    code = ("import warnings, matplotlib\nmatplotlib.use('Agg')\n"
+            "warnings.filterwarnings('error', message='Glyph')\n"
+            "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.set_title('감성')\n"
+            "fig.canvas.draw()\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0 and "missing from font" in run.stderr
