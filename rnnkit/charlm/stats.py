@@ -25,6 +25,7 @@ from rnnkit.data import decompose
 
 #: Shown instead of characters that would be invisible in a figure or a table.
 VISIBLE = {"\n": "↵", " ": "␣", "\t": "⇥"}
+#: The token kinds of :func:`tokenization_stats`: 음절, 자모 and space-separated words (어절).
 KINDS = ("syllable", "jamo", "word")
 
 
