@@ -7,7 +7,8 @@
 - temperature: :func:`next_char_probs`, :func:`top_next_chars`;
 - samples: :func:`sampler_text` (what the live sampler shows), :func:`longest_copy` (the
   longest piece of a sample found word for word in the training text);
-- display: :func:`show_char` (newline, space and tab made visible).
+- display: :func:`show_char` (newline, space and tab made visible);
+- argument checks shared with the figures: :func:`check_model`, :func:`check_temperatures`.
 
 Every function returns numbers or text; the figures and widgets that show them are in
 :mod:`rnnkit.figures.charlm`. No plotting library is imported here, and torch only inside
