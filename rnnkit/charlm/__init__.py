@@ -7,6 +7,7 @@
 - :mod:`~rnnkit.charlm.checkpoint` - one-file checkpoints, saved atomically, checked on load.
 - :mod:`~rnnkit.charlm.mixture` - :class:`MixtureLM`: averaged probabilities of several models.
 - :mod:`~rnnkit.charlm.numpy_baseline` - post 003's numpy LSTM, the baseline to beat.
+- :mod:`~rnnkit.charlm.stats` - the chapter's numbers: text statistics, embedding neighbours, results, temperature.
 
 Command line: ``python -m rnnkit.charlm train | evaluate | sample | mix --help``.
 """

@@ -11,6 +11,6 @@
 - :mod:`~rnnkit.figures.attention` - attention maps and decoding steps (ch. 06).
 - :mod:`~rnnkit.figures.charlm` - chapter 07's plots, sampler and temperature figure.
 
-Modules here import from the layers below (models, analysis, scratch, data), never
+Modules here import from the layers below (charlm, models, analysis, scratch, data), never
 the other way round.
 """
