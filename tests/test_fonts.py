@@ -21,6 +21,12 @@ CASES = {
                       "             steps=[dict(char='2'), dict(char='0')])\n"
                       "fig, ax = plt.subplots()\n"
                       "plot_attention(ax, steps, title='주의 가중치')\n",
+    "plot_training_log": "import matplotlib.pyplot as plt\n"
+                         "from rnnkit.figures.charlm import plot_training_log\n"
+                         "fig, ax = plt.subplots()\n"              # the caller's axes, made first
+                         "log = [dict(step=s, seconds=s, train_bpc=5 - s, valid_bpc=5.5 - s) for s in (1, 2)]\n"
+                         "plot_training_log(ax, log, dict(train='학습', valid='검증', x='단계'),\n"
+                         "                  baselines=[('4-그램', 3.9)])\n",
     "GradientExplorer": "from rnnkit.figures.gradient_explorer import GradientExplorer\n"
                         "GradientExplorer('ko', H=8, t_max=20).png()\n",
 }

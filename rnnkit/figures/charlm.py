@@ -21,6 +21,7 @@ from rnnkit.charlm.stats import (bench_curves, check_model, check_temperatures, 
 from rnnkit.checks import check_choice, check_int
 from rnnkit.data import StreamBatches
 
+from .style import use_korean_font
 from .web import slider
 
 #: Fill colours of the windows in :func:`plot_stream_batches`, cycled.
@@ -62,6 +63,7 @@ def plot_stream_batches(ax, text, batch_size, seq_len, labels):
     -------
     StreamBatches over ``range(len(text))`` (ids are character positions; ``xs`` is (B, L))
     """
+    use_korean_font()
     from matplotlib.patches import Rectangle
 
     _check_labels(labels, {"row", "window", "title"})
@@ -87,6 +89,7 @@ def plot_stream_batches(ax, text, batch_size, seq_len, labels):
     for side in ("top", "right", "bottom", "left"):
         ax.spines[side].set_visible(False)
     ax.set_title(labels["title"], pad=14)
+    use_korean_font(ax)
     return sb
 
 
@@ -104,6 +107,7 @@ def plot_training_log(ax, log, labels, *, x="step", baselines=()):
     x : "step" or "minutes" (training time)
     baselines : iterable of (name, bpc), drawn as dashed horizontal lines
     """
+    use_korean_font()
     _check_labels(labels, {"train", "valid", "x"})
     check_choice("x", x, ("step", "minutes"))
     if not isinstance(log, list) or not log:
@@ -119,6 +123,7 @@ def plot_training_log(ax, log, labels, *, x="step", baselines=()):
                     textcoords="offset points", ha="right", va="bottom", fontsize=8, color=f"C{i + 2}")
     ax.set_xlabel(labels["x"])
     ax.legend(loc="upper right", fontsize=9)
+    use_korean_font(ax)
 
 
 def plot_bench_curves(ax, bench, labels, *, baselines=True):
@@ -139,6 +144,7 @@ def plot_bench_curves(ax, bench, labels, *, baselines=True):
     -------
     dict run name -> (minutes, bpc), float64 arrays (n,) as drawn
     """
+    use_korean_font()
     import matplotlib
 
     _check_labels(labels, {"x", "y"})
@@ -161,6 +167,7 @@ def plot_bench_curves(ax, bench, labels, *, baselines=True):
     ax.set_xlabel(labels["x"])
     ax.set_ylabel(labels["y"])
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)   # beside the axes, off the curves
+    use_korean_font(ax)
     return {c["name"]: (c["minutes"], c["bpc"]) for c in curves}
 
 
@@ -181,6 +188,7 @@ def plot_temperature_bars(axes, model, vocab, prompt, temperatures, labels, *, t
     -------
     probs : float64 array (K, top), the bar heights (:func:`rnnkit.charlm.stats.top_next_chars`)
     """
+    use_korean_font()
     _check_labels(labels, {"title", "greedy", "y"})
     axes = list(np.ravel(axes))
     temperatures = check_temperatures(temperatures)
@@ -195,6 +203,8 @@ def plot_temperature_bars(axes, model, vocab, prompt, temperatures, labels, *, t
         ax.set_ylim(0, max(1e-3, float(p.max())) * 1.1)
         ax.set_title(labels["title"].format(tau=_tau_label(t, labels), rest=max(0.0, 1 - p.sum())), fontsize=10)
         ax.set_ylabel(labels["y"])
+    for ax in axes:
+        use_korean_font(ax)
     return probs
 
 
