@@ -213,6 +213,23 @@ def add_switch(app, pagename, templatename, context, doctree):
         context["ngettext"] = lambda singular, plural, n, *a, **k: singular if n == 1 else plural
 
 
+def drop_repeated_scripts(app, pagename, templatename, context, doctree):
+    """Load each script of a page once.
+
+    sphinx-thebe's and sphinx-togglebutton's inline configuration scripts were added twice
+    (once with filename None, once with ""), so every page declared ``const THEBE_JS_URL``
+    twice, a console error ("has already been declared").
+    """
+    seen, kept = set(), []
+    for script in context.get("script_files", []):
+        attributes = getattr(script, "attributes", {}) or {}
+        key = (getattr(script, "filename", None) or "", tuple(sorted(attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            kept.append(script)
+    context["script_files"] = kept
+
+
 def on_config_inited(app, config):
     static = str(Path(__file__).with_name("static"))
     if static not in config.html_static_path:
@@ -230,6 +247,7 @@ def setup(app):
     app.connect("env-updated", on_env_updated)
     app.connect("html-page-context", on_page_language, priority=1)
     app.connect("html-page-context", add_switch, priority=900)
+    app.connect("html-page-context", drop_repeated_scripts, priority=950)
     app.connect("build-finished", on_build_finished)
     app.add_css_file("bilingual.css")
     # Before Sphinx's MathJax configuration (priority 500), so the shim sees it assigned.
