@@ -27,20 +27,20 @@ precision below float32 the vectors and buffers are stored as float16, except bu
 of only zeros and ones (the 자모 parts matrix), stored as bool. Loading always gives a
 float32 model.
 
-:func:`save_checkpoint` writes to a temporary file in the same directory and renames it
-over ``path`` with :func:`os.replace`: a reader, or a crash, sees the old file or the
-complete new one, never half of one. :func:`load_checkpoint` refuses anything it
+:func:`save_checkpoint` writes through :func:`rnnkit.atomic.atomic_file` (a temporary file in
+the same directory, renamed over ``path`` once complete, mode 0644): a reader, or a crash,
+sees the old file or the complete new one, never half of one. :func:`load_checkpoint` refuses anything it
 cannot trust (not a checkpoint, another version, missing keys, vocabulary and weights
 of different sizes) with a ``ValueError`` that says what it found and what to do.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import torch
 
+from rnnkit.atomic import atomic_file
+from rnnkit.checks import check_path
 from rnnkit.data import Vocab
 
 from .model import CharLM
@@ -177,14 +177,9 @@ def save_checkpoint(path, model, vocab, *, tokens="syllable", log=(), meta=None,
     so score the loaded model (``train --precision`` reports the held-out bpc of the
     stored weights). Returns the path written, as a :class:`pathlib.Path`.
     """
-    _check_path(path)
+    check_path("path", path)
     ckpt = as_dict(model, vocab, tokens=tokens, log=log, meta=meta, precision=precision)
     return atomic_save(ckpt, path)
-
-
-def _check_path(path):
-    if not isinstance(path, (str, os.PathLike)) or str(path) == "":
-        raise ValueError(f"path must be a non-empty str or os.PathLike, got {path!r}")
 
 
 def as_dict(model, vocab, *, tokens="syllable", log=(), meta=None, precision="float32"):
@@ -210,17 +205,14 @@ def as_dict(model, vocab, *, tokens="syllable", log=(), meta=None, precision="fl
 
 
 def atomic_save(obj, path):
-    """``torch.save(obj)`` to a temporary file beside ``path``, renamed over ``path``; the Path."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        torch.save(obj, tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    """``torch.save(obj)`` to ``path`` through :func:`rnnkit.atomic.atomic_file`; the Path.
+
+    torch writes into the open temporary file, not to its name (which it would store in
+    the archive), so the same dict gives the same bytes on every save.
+    """
+    path = check_path("path", path)
+    with atomic_file(path, "wb") as f:
+        torch.save(obj, f)
     return path
 
 
@@ -233,7 +225,7 @@ def read_file(path):
 
     ``FileNotFoundError`` for a missing file, ``ValueError`` for one torch cannot read.
     """
-    _check_path(path)
+    check_path("path", path)
     if not Path(path).is_file():
         raise FileNotFoundError(f"{path}: no such checkpoint file; train one with "
                                 f"`python -m rnnkit.charlm train --checkpoint {path}`")

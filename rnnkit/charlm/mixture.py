@@ -38,10 +38,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .ngram import AbsoluteDiscountNgram
+from rnnkit.checks import check_path
 
-from .checkpoint import MIXTURE_FORMAT, _check_path, _refuse, as_dict, atomic_save, model_from_dict, read_file
+from .checkpoint import MIXTURE_FORMAT, _refuse, as_dict, atomic_save, model_from_dict, read_file
 from .model import zero_state
+from .ngram import AbsoluteDiscountNgram
 
 LN2 = math.log(2.0)
 FORMAT = MIXTURE_FORMAT
@@ -201,7 +202,7 @@ def save_mixture(path, models, vocab, **kw):
 
     Takes the keyword arguments of :func:`mixture_dict` and returns the path written.
     """
-    _check_path(path)
+    check_path("path", path)
     return atomic_save(mixture_dict(models, vocab, **kw), path)
 
 
