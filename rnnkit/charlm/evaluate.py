@@ -30,6 +30,7 @@ import torch.nn.functional as F
 from .model import cat_streams, detach_state, select_streams, zero_state
 from .tokens import to_tokens
 
+#: ln 2: nats / LN2 = bits. The one definition; train, mixture and numpy_baseline import it.
 LN2 = math.log(2.0)
 
 

@@ -41,10 +41,10 @@ from torch import nn
 from rnnkit.checks import check_path
 
 from .checkpoint import MIXTURE_FORMAT, _refuse, as_dict, atomic_save, model_from_dict, read_file
+from .evaluate import LN2
 from .model import zero_state
 from .ngram import AbsoluteDiscountNgram
 
-LN2 = math.log(2.0)
 FORMAT = MIXTURE_FORMAT
 VERSION = 1
 NGRAM_KEYS = ("order", "discount", "kneser_ney", "train_sha256")

@@ -27,7 +27,6 @@ Everything is float64 as in the post. The layers are those of the book's chapter
 """
 from __future__ import annotations
 
-import math
 import time
 
 import numpy as np
@@ -36,9 +35,8 @@ from rnnkit.scratch import (lstm_step_backward, lstm_step_forward, temporal_affi
                             temporal_affine_forward, temporal_softmax_loss)
 
 from .budget import Budget
-from .evaluate import stream_plan
+from .evaluate import LN2, stream_plan
 
-LN2 = math.log(2.0)
 POST_003 = dict(hidden=100, seq_len=25, lr=0.1, clip=5.0, init_std=0.01)
 
 

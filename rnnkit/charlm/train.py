@@ -29,9 +29,8 @@ import torch.nn.functional as F
 from rnnkit.data import StreamBatches
 
 from .budget import Budget
+from .evaluate import LN2
 from .model import detach_state
-
-LN2 = math.log(2.0)
 
 
 def lr_at(step, progress, *, lr, warmup):
