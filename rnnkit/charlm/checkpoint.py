@@ -130,20 +130,20 @@ def _check_int4(k, v, q, path):
     fields = isinstance(q, dict) and all(isinstance(q.get(f), int) for f in ("cols", "group"))
     s = q.get("scale") if isinstance(q, dict) else None
     if not fields or not isinstance(s, torch.Tensor) or q["group"] < 2 or q["group"] % 2 or q["cols"] < 1:
-        raise _refuse(path, f"the int4 record of weight {k} is not a dict with int cols, an even "
-                            f"int group and a scale tensor")
+        raise file_error(path, f"the int4 record of weight {k} is not a dict with int cols, an even "
+                               f"int group and a scale tensor")
     G = -(-q["cols"] // q["group"])
     expected = (v.shape[0], G * q["group"] // 2) if v.dim() == 2 else None
     if v.dtype != torch.uint8 or tuple(v.shape) != expected or tuple(s.shape) != (v.shape[0], G):
-        raise _refuse(path, f"weight {k} ({v.dtype}, shape {tuple(v.shape)}) does not fit its int4 "
-                            f"record (cols {q['cols']}, group {q['group']}, scales {tuple(s.shape)})")
+        raise file_error(path, f"weight {k} ({v.dtype}, shape {tuple(v.shape)}) does not fit its int4 "
+                               f"record (cols {q['cols']}, group {q['group']}, scales {tuple(s.shape)})")
 
 
 def _expand(weights, scales, int4, path):
     """float32 weights from a stored state dict (dequantizing the int8 and int4 matrices)."""
     for name, table in (("int8 scales", scales), ("int4 records", int4)):
         if not isinstance(table, dict):
-            raise _refuse(path, f"the {name} are a {type(table).__name__}, expected a dict")
+            raise file_error(path, f"the {name} are a {type(table).__name__}, expected a dict")
     out = {}
     for k, v in weights.items():
         if k in int4:
@@ -151,16 +151,16 @@ def _expand(weights, scales, int4, path):
             _check_int4(k, v, q, path)
             out[k] = _unpack_int4(v, q["scale"], q["cols"], q["group"])
         elif v.dtype == torch.uint8:
-            raise _refuse(path, f"weight {k} is packed int4 but the file has no int4 record for it")
+            raise file_error(path, f"weight {k} is packed int4 but the file has no int4 record for it")
         elif k in scales:
             s = scales[k]
             found = tuple(s.shape) if isinstance(s, torch.Tensor) else type(s).__name__
             if found != (v.shape[0],) or v.dtype != torch.int8 or v.dim() != 2:
-                raise _refuse(path, f"weight {k} ({v.dtype}, shape {tuple(v.shape)}) does not fit "
-                                    f"its int8 scales ({found})")
+                raise file_error(path, f"weight {k} ({v.dtype}, shape {tuple(v.shape)}) does not fit "
+                                       f"its int8 scales ({found})")
             out[k] = v.float() * s.float()[:, None]
         elif v.dtype == torch.int8:
-            raise _refuse(path, f"weight {k} is int8 but the file has no scale for it")
+            raise file_error(path, f"weight {k} is int8 but the file has no scale for it")
         else:
             out[k] = v.float() if v.is_floating_point() or v.dtype == torch.bool else v
     return out
@@ -216,7 +216,12 @@ def atomic_save(obj, path):
     return path
 
 
-def _refuse(path, found, todo=_RETRAIN):
+def file_error(path, found, todo=_RETRAIN):
+    """The ``ValueError`` for a file that cannot be used: ``"<path>: <found>; <todo>"``.
+
+    ``found`` says what the file holds, ``todo`` what to do instead (by default, retrain);
+    :func:`load_checkpoint` and :func:`rnnkit.charlm.mixture.load_mixture` raise it.
+    """
     return ValueError(f"{path}: {found}; {todo}")
 
 
@@ -233,9 +238,9 @@ def read_file(path):
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:          # zip, pickle and EOF errors all mean: unreadable
         msg = str(err).splitlines()[0] if str(err) else ""
-        raise _refuse(path, f"not a readable checkpoint, the file may be truncated or corrupt "
-                            f"({type(err).__name__}: {msg[:120]})",
-                      "copy it again or " + _RETRAIN) from None
+        raise file_error(path, f"not a readable checkpoint, the file may be truncated or corrupt "
+                               f"({type(err).__name__}: {msg[:120]})",
+                         "copy it again or " + _RETRAIN) from None
 
 
 def load_checkpoint(path):
@@ -254,8 +259,8 @@ def load_checkpoint(path):
     """
     ckpt = read_file(path)
     if isinstance(ckpt, dict) and ckpt.get("format") == MIXTURE_FORMAT:
-        raise _refuse(path, f"a mixture of {len(ckpt.get('members') or ())} models, not one model",
-                      "load it with rnnkit.charlm.load_mixture(path, train_text=...)")
+        raise file_error(path, f"a mixture of {len(ckpt.get('members') or ())} models, not one model",
+                         "load it with rnnkit.charlm.load_mixture(path, train_text=...)")
     model, vocab = model_from_dict(ckpt, path)
     return model, vocab, ckpt
 
@@ -264,30 +269,30 @@ def model_from_dict(ckpt, path):
     """(CharLM in eval mode, Vocab) from a checkpoint dict; ``ValueError`` naming ``path`` if it is not one."""
     if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
         got = ckpt.get("format") if isinstance(ckpt, dict) else type(ckpt).__name__
-        raise _refuse(path, f"not an {FORMAT} checkpoint (format field: {got!r})",
-                      "pass a file written by `python -m rnnkit.charlm train`")
+        raise file_error(path, f"not an {FORMAT} checkpoint (format field: {got!r})",
+                         "pass a file written by `python -m rnnkit.charlm train`")
     if ckpt.get("version") not in READABLE_VERSIONS:
-        raise _refuse(path, f"checkpoint format version {ckpt.get('version')!r}, "
-                            f"but this rnnkit reads versions {', '.join(map(str, READABLE_VERSIONS))}",
-                      "use the rnnkit that wrote it, or " + _RETRAIN)
+        raise file_error(path, f"checkpoint format version {ckpt.get('version')!r}, "
+                               f"but this rnnkit reads versions {', '.join(map(str, READABLE_VERSIONS))}",
+                         "use the rnnkit that wrote it, or " + _RETRAIN)
     missing = [k for k in KEYS if k not in ckpt]
     config = ckpt.get("config")
     if not missing and isinstance(config, dict):
         missing = [f"config.{k}" for k in CONFIG_KEYS if k not in config]
     if missing:
-        raise _refuse(path, f"checkpoint lacks {', '.join(missing)}")
+        raise file_error(path, f"checkpoint lacks {', '.join(missing)}")
     if ckpt["tokens"] not in TOKENS:
-        raise _refuse(path, f"unknown token kind {ckpt['tokens']!r}, expected one of {TOKENS}")
+        raise file_error(path, f"unknown token kind {ckpt['tokens']!r}, expected one of {TOKENS}")
     chars = ckpt["chars"]
     if config["vocab_size"] != len(chars):
-        raise _refuse(path, f"the vocabulary has {len(chars)} characters but config.vocab_size "
-                            f"is {config['vocab_size']}")
+        raise file_error(path, f"the vocabulary has {len(chars)} characters but config.vocab_size "
+                               f"is {config['vocab_size']}")
     emb = ckpt["weights"].get("embed.weight") if isinstance(ckpt["weights"], dict) else None
     rows = emb.shape[0] if emb is not None and emb.dim() == 2 else None
     if rows != len(chars):
         shape = tuple(emb.shape) if emb is not None else None
-        raise _refuse(path, f"the vocabulary has {len(chars)} characters but the embedding "
-                            f"weights have shape {shape}, expected ({len(chars)}, {config['embed']})")
+        raise file_error(path, f"the vocabulary has {len(chars)} characters but the embedding "
+                               f"weights have shape {shape}, expected ({len(chars)}, {config['embed']})")
     weights = _expand(ckpt["weights"], ckpt.get("scales", {}), ckpt.get("int4", {}), path)
     try:
         vocab = Vocab(chars)
@@ -298,5 +303,5 @@ def model_from_dict(ckpt, path):
         model.load_state_dict(weights)
     except (ValueError, RuntimeError, TypeError) as err:
         msg = " ".join(str(err).split())
-        raise _refuse(path, f"config, vocabulary and weights do not fit together ({msg[:300]})") from None
+        raise file_error(path, f"config, vocabulary and weights do not fit together ({msg[:300]})") from None
     return model.eval(), vocab

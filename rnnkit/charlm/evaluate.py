@@ -27,6 +27,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from rnnkit.checks import check_int, check_real
+
 from .model import cat_streams, detach_state, select_streams, zero_state
 from .tokens import to_tokens
 
@@ -48,11 +50,9 @@ def stream_plan(n, start, streams, warmup):
     Returns a list of ``(w, a, z)``: piece targets ids[a:z] from inputs ids[a-1:z-1],
     after a warm-up on inputs ids[a-1-w : a-1] (w = min(warmup, a-1)).
     """
-    if isinstance(start, bool) or not isinstance(start, int) or not 1 <= start < n:
-        raise ValueError(f"start must be an integer in [1, n = {n}), got {start!r}")
-    for name, v, low in (("streams", streams, 1), ("warmup", warmup, 0)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {v!r}")
+    start = check_int("start", start, 1, n - 1)          # a target needs one id before it
+    streams = check_int("streams", streams, 1)
+    warmup = check_int("warmup", warmup, 0)
     m = n - start
     step = -(-m // min(streams, m))                     # ceil(m / streams)
     return [(min(warmup, a - 1), a, min(a + step, n)) for a in range(start, n, step)]
@@ -135,10 +135,8 @@ def dynamic_bits(model, ids, *, start=1, segment=100, lr=0.1, warmup=256):
     (bits, count) as :func:`total_bits`
     """
     ids = _as_ids(ids)
-    if isinstance(segment, bool) or not isinstance(segment, int) or segment < 1:
-        raise ValueError(f"segment must be a positive integer, got {segment!r}")
-    if not isinstance(lr, (int, float)) or not lr >= 0:
-        raise ValueError(f"lr must be a non-negative number, got {lr!r}")
+    segment = check_int("segment", segment, 1)
+    lr = check_real("lr", lr, 0)
     (w, a, z), = stream_plan(len(ids), start, 1, warmup)
     m = copy.deepcopy(model).eval()
     with torch.no_grad():

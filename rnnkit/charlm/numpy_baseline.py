@@ -31,6 +31,7 @@ import time
 
 import numpy as np
 
+from rnnkit.checks import check_int
 from rnnkit.scratch import (lstm_step_backward, lstm_step_forward, temporal_affine_backward,
                             temporal_affine_forward, temporal_softmax_loss)
 
@@ -54,11 +55,8 @@ class NumpyCharLSTM:
     """
 
     def __init__(self, vocab_size, hidden=100, *, seed=0, init_std=0.01):
-        for name, v in (("vocab_size", vocab_size), ("hidden", hidden)):
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        V, H = check_int("vocab_size", vocab_size, 1), check_int("hidden", hidden, 1)
         rng = np.random.default_rng(seed)
-        V, H = vocab_size, hidden
         self.params = dict(Wx=rng.standard_normal((V, 4 * H)) * init_std,
                            Wh=rng.standard_normal((H, 4 * H)) * init_std,
                            b=np.zeros(4 * H),

@@ -26,6 +26,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from rnnkit.checks import check_int
 from rnnkit.data import StreamBatches
 
 from .budget import Budget
@@ -80,8 +81,7 @@ def train(model, train_ids, *, steps=None, minutes=None, batch=32, bptt=128, lr=
         train_bpc (mean training loss since the previous record, with dropout, in bits),
         valid_bpc (None without eval_fn)
     """
-    if isinstance(eval_every, bool) or not isinstance(eval_every, int) or eval_every < 1:
-        raise ValueError(f"eval_every must be a positive integer, got {eval_every!r}")
+    eval_every = check_int("eval_every", eval_every, 1)
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     decay = [p for p in model.parameters() if p.dim() >= 2]
