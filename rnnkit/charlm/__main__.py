@@ -86,8 +86,8 @@ def build_parser():
     t.add_argument("--weight-decay", type=float, default=0.01, help="AdamW decay of the matrices")
     t.add_argument("--warmup", type=int, default=100, help="warm-up steps")
     t.add_argument("--clip", type=_positive(float), default=1.0, help="max global gradient norm")
-    t.add_argument("--batch", type=_positive(int), default=32, help="parallel streams B")
-    t.add_argument("--bptt", type=_positive(int), default=128, help="window length T of truncated BPTT")
+    t.add_argument("--batch-size", type=_positive(int), default=32, help="parallel streams B")
+    t.add_argument("--seq-len", type=_positive(int), default=128, help="window length T of truncated BPTT")
     t.add_argument("--eval-every", type=_positive(int), default=200,
                    help="steps between held-out evaluations (each saves the checkpoint)")
     t.add_argument("--log-prompt", default="형식은",
@@ -161,7 +161,7 @@ def cmd_train(args):
                 data_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), seed=args.seed,
                 threads=torch.get_num_threads(),
                 optim=dict(lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup, clip=args.clip,
-                           batch=args.batch, bptt=args.bptt, minutes=args.minutes, steps=args.steps,
+                           batch_size=args.batch_size, seq_len=args.seq_len, minutes=args.minutes, steps=args.steps,
                            bf16=args.bf16))
 
     def eval_fn(m):
@@ -176,8 +176,8 @@ def cmd_train(args):
                         precision=args.precision)
 
     from .train import train
-    log = train(model, train_ids, steps=args.steps, minutes=args.minutes, batch=args.batch,
-                bptt=args.bptt, lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup,
+    log = train(model, train_ids, steps=args.steps, minutes=args.minutes, batch_size=args.batch_size,
+                seq_len=args.seq_len, lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup,
                 clip=args.clip, bf16=args.bf16, eval_every=args.eval_every, eval_fn=eval_fn, on_eval=on_eval,
                 seed=args.seed, progress=not args.quiet)
     result = evaluate_heldout(model, vocab, args.tokens, train_text, valid_text)

@@ -1,7 +1,7 @@
 """Training a :class:`~rnnkit.charlm.model.CharLM` with truncated BPTT over contiguous streams.
 
 One pass over the training ids is a :class:`rnnkit.data.StreamBatches` of B streams
-and windows of T = ``bptt`` steps. The state at the end of a window is the initial state
+and windows of T = ``seq_len`` steps. The state at the end of a window is the initial state
 of the next one (detached: the gradient stops at the window edge, the *information*
 does not), and is reset to zeros at the start of every pass, whose window boundaries
 move by a random offset in [0, T).
@@ -40,19 +40,19 @@ def lr_at(step, progress, *, lr, warmup):
     return lr * warm * 0.5 * (1.0 + math.cos(math.pi * min(max(progress, 0.0), 1.0)))
 
 
-def _windows(ids, batch, bptt, rng):
+def _windows(ids, batch_size, seq_len, rng):
     """Endless (x, y, new_pass) with x, y int64 tensors (B, T); new_pass marks a reset."""
     while True:
-        offset = int(rng.integers(bptt)) if len(ids) > batch * bptt + bptt + 1 else 0
-        batches = StreamBatches(ids, batch, bptt, offset=offset, drop_last=True)
+        offset = int(rng.integers(seq_len)) if len(ids) > batch_size * seq_len + seq_len + 1 else 0
+        batches = StreamBatches(ids, batch_size, seq_len, offset=offset, drop_last=True)
         if len(batches) == 0:
-            raise ValueError(f"the training text ({len(ids)} ids) is too short for batch={batch} "
-                             f"streams of bptt={bptt} steps; lower --batch or --bptt")
+            raise ValueError(f"the training text ({len(ids)} ids) is too short for batch_size={batch_size} "
+                             f"streams of seq_len={seq_len} steps; lower --batch-size or --seq-len")
         for k, (x, y) in enumerate(batches):
             yield torch.from_numpy(x), torch.from_numpy(y), k == 0
 
 
-def train(model, train_ids, *, steps=None, minutes=None, batch=32, bptt=128, lr=3e-3,
+def train(model, train_ids, *, steps=None, minutes=None, batch_size=32, seq_len=128, lr=3e-3,
           weight_decay=0.01, warmup=100, clip=1.0, eval_every=200, eval_fn=None,
           on_eval=None, seed=0, progress=True, bf16=False):
     """Train ``model`` in place on ``train_ids`` for ``steps`` steps or ``minutes`` minutes.
@@ -62,7 +62,7 @@ def train(model, train_ids, *, steps=None, minutes=None, batch=32, bptt=128, lr=
     model : CharLM
     train_ids : 1-D int array (n,), the training text as ids
     steps, minutes : the budget; give exactly one
-    batch, bptt : B parallel streams, T steps per window (the truncation length)
+    batch_size, seq_len : B parallel streams, T steps per window (the truncation length)
     lr, weight_decay, warmup, clip : AdamW peak learning rate, decay, warm-up steps,
         maximum global gradient norm (None: no clipping)
     eval_every : steps between held-out evaluations (and one at the end)
@@ -89,7 +89,7 @@ def train(model, train_ids, *, steps=None, minutes=None, batch=32, bptt=128, lr=
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
                              {"params": no_decay, "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.99))
     budget = Budget(steps=steps, minutes=minutes, progress=progress)
-    windows = _windows(np.asarray(train_ids), batch, bptt, rng)
+    windows = _windows(np.asarray(train_ids), batch_size, seq_len, rng)
     log, state = [], None
     loss_sum, loss_n = 0.0, 0
 

@@ -213,7 +213,7 @@ def test_save_mixture_checks_its_arguments(tmp_path, vocab, text):
     assert not list(tmp_path.iterdir())          # nothing half-written
 
 
-SMALL = ["--layers", "1", "--hidden", "32", "--batch", "4", "--bptt", "16", "--threads", "1", "--quiet"]
+SMALL = ["--layers", "1", "--hidden", "32", "--batch-size", "4", "--seq-len", "16", "--threads", "1", "--quiet"]
 
 
 @pytest.fixture
