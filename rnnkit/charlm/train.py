@@ -26,7 +26,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from rnnkit.checks import check_int
+from rnnkit.checks import check_int, check_real
 from rnnkit.data import StreamBatches
 
 from .budget import Budget
@@ -82,54 +82,80 @@ def train(model, train_ids, *, steps=None, minutes=None, batch_size=32, seq_len=
         valid_bpc (None without eval_fn)
     """
     eval_every = check_int("eval_every", eval_every, 1)
+    batch_size, seq_len = check_int("batch_size", batch_size, 1), check_int("seq_len", seq_len, 1)
+    lr, warmup = check_real("lr", lr, 0, open_low=True), check_int("warmup", warmup, 0)
+    weight_decay = check_real("weight_decay", weight_decay, 0)
+    clip = None if clip is None else check_real("clip", clip, 0, open_low=True)
     torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    no_decay = [p for p in model.parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
-                             {"params": no_decay, "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.99))
+    windows = _windows(np.asarray(train_ids), batch_size, seq_len, np.random.default_rng(seed))
+    opt = _adamw(model, lr, weight_decay)
     budget = Budget(steps=steps, minutes=minutes, progress=progress)
-    windows = _windows(np.asarray(train_ids), batch_size, seq_len, rng)
-    log, state = [], None
-    loss_sum, loss_n = 0.0, 0
-
-    def record(cur_lr):
-        nonlocal loss_sum, loss_n
-        valid = float(eval_fn(model)) if eval_fn is not None else None
-        log.append(dict(step=budget.step, seconds=round(budget.seconds, 2), lr=cur_lr,
-                        train_bpc=loss_sum / max(loss_n, 1) / LN2, valid_bpc=valid))
-        loss_sum, loss_n = 0.0, 0
-        budget.show(train=f"{log[-1]['train_bpc']:.3f}", valid="-" if valid is None else f"{valid:.3f}")
-        if on_eval is not None:
-            on_eval(model, log)
-
-    cur_lr = lr_at(1, 0.0, lr=lr, warmup=warmup)
+    log = _Log(model, budget, eval_fn, on_eval)
+    state, cur_lr = None, lr_at(1, 0.0, lr=lr, warmup=warmup)
     while budget.left():
         x, y, new_pass = next(windows)
-        if new_pass:
-            state = None
         t0 = time.perf_counter()
         cur_lr = lr_at(budget.step + 1, budget.fraction, lr=lr, warmup=warmup)
-        for group in opt.param_groups:
-            group["lr"] = cur_lr
-        model.train()
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            logits, state = model(x, state)
-        loss = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), y.reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        if clip is not None:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
-        opt.step()
-        state = detach_state(state)
-        if bf16:          # carry the state in float32 like the weights
-            state = tuple(s.float() for s in state) if isinstance(state, tuple) else state.float()
+        loss, state = _step(model, opt, x, y, None if new_pass else state, cur_lr, clip, bf16)
         budget.tick(time.perf_counter() - t0)
-        loss_sum, loss_n = loss_sum + loss.item(), loss_n + 1
+        log.add_loss(loss)
         if budget.step % eval_every == 0:
-            record(cur_lr)
-    if not log or log[-1]["step"] != budget.step:
-        record(cur_lr)
+            log.record(cur_lr)
+    if not log.records or log.records[-1]["step"] != budget.step:
+        log.record(cur_lr)
     budget.close()
     model.eval()
-    return log
+    return log.records
+
+
+def _adamw(model, lr, weight_decay):
+    """AdamW that decays the weight matrices only, not the biases and other 1-D parameters."""
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    return torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
+                              {"params": no_decay, "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.99))
+
+
+def _step(model, opt, x, y, state, lr, clip, bf16):
+    """One optimizer step on the window ``x, y`` (B, T) from ``state``.
+
+    Returns the mean loss of the window in nats and the state after it, detached (the
+    gradient stops at the window edge) and, with ``bf16``, back in float32.
+    """
+    for group in opt.param_groups:
+        group["lr"] = lr
+    model.train()
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        logits, state = model(x, state)
+    loss = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), y.reshape(-1))
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    if clip is not None:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+    opt.step()
+    state = detach_state(state)
+    if bf16:          # carry the state in float32 like the weights
+        state = tuple(s.float() for s in state) if isinstance(state, tuple) else state.float()
+    return loss.item(), state
+
+
+class _Log:
+    """The training log: one record per evaluation, of the mean training loss since the last one."""
+
+    def __init__(self, model, budget, eval_fn, on_eval):
+        self.model, self.budget, self.eval_fn, self.on_eval = model, budget, eval_fn, on_eval
+        self.records, self.loss_sum, self.loss_n = [], 0.0, 0
+
+    def add_loss(self, nats):
+        self.loss_sum, self.loss_n = self.loss_sum + nats, self.loss_n + 1
+
+    def record(self, lr):
+        """Evaluate (if there is an ``eval_fn``), append a record, then call ``on_eval``."""
+        valid = float(self.eval_fn(self.model)) if self.eval_fn is not None else None
+        self.records.append(dict(step=self.budget.step, seconds=round(self.budget.seconds, 2), lr=lr,
+                                 train_bpc=self.loss_sum / max(self.loss_n, 1) / LN2, valid_bpc=valid))
+        self.loss_sum, self.loss_n = 0.0, 0
+        self.budget.show(train=f"{self.records[-1]['train_bpc']:.3f}",
+                         valid="-" if valid is None else f"{valid:.3f}")
+        if self.on_eval is not None:
+            self.on_eval(self.model, self.records)

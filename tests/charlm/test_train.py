@@ -90,3 +90,19 @@ def test_bad_budgets(kwargs, word):
     m = CharLM(len(vocab), embed=8, hidden=8)
     with pytest.raises(ValueError, match=word):
         train(m, vocab.encode(TINY), progress=False, **kwargs)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(batch_size=0), "batch_size must be an integer >= 1"),
+    (dict(seq_len=2.5), "seq_len must be an integer >= 1"),
+    (dict(lr=0), "lr must be a finite number > 0"),
+    (dict(warmup=-1), "warmup must be an integer >= 0"),
+    (dict(weight_decay=-0.1), "weight_decay must be a finite number >= 0"),
+    (dict(clip=0), "clip must be a finite number > 0"),
+    (dict(eval_every=True), "eval_every must be an integer >= 1"),
+])
+def test_bad_settings_name_themselves(kwargs, message):
+    vocab = Vocab.from_text(TINY)
+    m = CharLM(len(vocab), embed=8, hidden=8)
+    with pytest.raises(ValueError, match=message):
+        train(m, vocab.encode(TINY), steps=2, progress=False, **kwargs)
