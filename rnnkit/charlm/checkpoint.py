@@ -40,11 +40,11 @@ from pathlib import Path
 import torch
 
 from rnnkit.atomic import atomic_file
-from rnnkit.checks import check_path
+from rnnkit.checks import check_choice, check_path
 from rnnkit.data import Vocab
 
 from .model import CharLM
-from .tokens import TOKENS
+from .tokens import TOKENS, check_tokens
 
 #: Where the book's trained model ships (package data), read by chapter 07 and by the CLI's
 #: ``evaluate`` and ``sample`` when no ``--checkpoint`` is given.
@@ -189,10 +189,7 @@ def as_dict(model, vocab, *, tokens="syllable", log=(), meta=None, precision="fl
     if len(vocab) != model.vocab_size:
         raise ValueError(f"vocab has {len(vocab)} characters but the model's output layer has "
                          f"vocab_size = {model.vocab_size}")
-    if tokens not in TOKENS:
-        raise ValueError(f"tokens must be one of {TOKENS}, got {tokens!r}")
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+    tokens, precision = check_tokens(tokens), check_choice("precision", precision, PRECISIONS)
     weights, scales, int4 = _compress(model, precision)
     ckpt = dict(format=FORMAT, version=VERSION, config=dict(model.config), tokens=tokens,
                 chars=list(vocab.chars), weights=weights, log=[dict(r) for r in log],

@@ -31,7 +31,7 @@ import time
 
 import numpy as np
 
-from rnnkit.checks import check_int
+from rnnkit.checks import check_int, check_real
 from rnnkit.scratch import (lstm_step_backward, lstm_step_forward, temporal_affine_backward,
                             temporal_affine_forward, temporal_softmax_loss)
 
@@ -130,8 +130,8 @@ class NumpyCharLSTM:
         prompt_ids = np.asarray(prompt_ids, dtype=np.int64)
         if prompt_ids.ndim != 1 or prompt_ids.size == 0:
             raise ValueError(f"prompt_ids must be a non-empty 1-D array, got shape {prompt_ids.shape}")
-        if not temperature > 0:
-            raise ValueError(f"temperature must be > 0, got {temperature!r}")
+        length = check_int("length", length, 0)
+        temperature = check_real("temperature", temperature, 0, open_low=True)
         rng = np.random.default_rng(seed)
         hs, _, state = self._steps(prompt_ids[None], self.zero_state(1))
         h, out = hs[:, -1], []
@@ -174,8 +174,14 @@ def train_numpy(model, train_ids, *, minutes=None, steps=None, seq_len=25, lr=0.
     (training time), train_bpc (mean loss per character since the previous record),
     valid_bpc (``eval_fn(model)`` or None).
     """
-    budget = Budget(steps=steps, minutes=minutes, progress=progress)
+    seq_len, lr = check_int("seq_len", seq_len, 1), check_real("lr", lr, 0, open_low=True)
+    clip = check_real("clip", clip, 0, open_low=True)
+    eval_every = None if eval_every is None else check_int("eval_every", eval_every, 1)
     data = np.asarray(train_ids, dtype=np.int64)
+    if data.ndim != 1 or len(data) < seq_len + 2:
+        raise ValueError(f"train_ids must be a 1-D array of more than seq_len + 1 = {seq_len + 1} ids, "
+                         f"got shape {data.shape}")
+    budget = Budget(steps=steps, minutes=minutes, progress=progress)
     log, pos, state = [], 0, None
     loss_sum, chars = 0.0, 0
 

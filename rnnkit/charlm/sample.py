@@ -78,6 +78,7 @@ def sample(model, vocab, prompt, length=200, *, temperature=1.0, top_k=None, tok
     length = check_int("length", length, 0)
     temperature = check_real("temperature", temperature, 0)
     top_k = None if top_k is None else check_int("top_k", top_k, 1)
+    seed = None if seed is None else check_int("seed", seed)
     ids = torch.as_tensor(check_prompt(prompt, vocab, tokens))
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
     model.eval()
