@@ -90,7 +90,7 @@ def run_torch(name, cfg, text, minutes, seed, dynamic, save_dir=None):
                         .fit(train_text), vocab)
         count_seconds = time.perf_counter() - t0
     log = train(model, vocab.encode(to_tokens(train_text, cfg["tokens"])), minutes=minutes - count_seconds / 60,
-                batch=cfg["batch"], bptt=cfg["bptt"], lr=cfg["lr"],
+                batch_size=cfg["batch"], seq_len=cfg["bptt"], lr=cfg["lr"],
                 weight_decay=cfg["weight_decay"], bf16=cfg.get("bf16", False), eval_every=200,
                 eval_fn=eval_fn, seed=seed)
     r = evaluate_heldout(model, vocab, cfg["tokens"], train_text, valid_text, dynamic=dynamic and ngram is None,

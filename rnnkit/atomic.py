@@ -43,8 +43,9 @@ def atomic_file(path, mode="wb", *, encoding=None, suffix=".tmp"):
     if not path.parent.is_dir():
         raise FileNotFoundError(f"{path}: its folder {path.parent} does not exist")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    os.close(fd)                  # reopened by name, so that f.name is the temporary file's path
     try:
-        with os.fdopen(fd, mode, encoding=(encoding or "utf-8") if mode == "w" else None) as f:
+        with open(tmp, mode, encoding=(encoding or "utf-8") if mode == "w" else None) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())

@@ -33,12 +33,6 @@ MAX_FUNCTION_LINES = 60
 LITERAL_BPTT_LOOPS = {
     # scratch/<cell>.py: backward through time written as one loop over the step function.
 }
-# Not yet redesigned (issue #15 stays open for chapter 07's package): each entry is a
-# rule the named place still breaks. Remove an entry when its place is fixed.
-NOT_YET = {
-    ("size", "charlm/__main__.py:build_parser"),
-    ("size", "charlm/train.py:train"), ("private", "charlm/mixture.py"),
-}
 
 
 def _part(module: str) -> str | None:
@@ -96,8 +90,6 @@ def test_imports_point_downward(path):
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_private_helper_crosses_a_module(path):
-    if ("private", str(path.relative_to(ROOT))) in NOT_YET:
-        pytest.skip("not yet redesigned (issue #15)")
     for target, names, line in _imports(path):
         if target.startswith("rnnkit"):
             private = [n for n in names if n.startswith("_") and not n.startswith("__")]
@@ -111,13 +103,12 @@ def test_no_private_helper_crosses_a_module(path):
 def test_module_and_function_sizes(path):
     rel = str(path.relative_to(ROOT))
     lines = path.read_text(encoding="utf-8").count("\n")
-    assert lines <= MAX_MODULE_LINES or ("size", rel) in NOT_YET, \
-        f"{rel} has {lines} lines (at most {MAX_MODULE_LINES})"
+    assert lines <= MAX_MODULE_LINES, f"{rel} has {lines} lines (at most {MAX_MODULE_LINES})"
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             n = node.end_lineno - node.lineno + 1
-            if (rel, node.name) in LITERAL_BPTT_LOOPS or ("size", f"{rel}:{node.name}") in NOT_YET:
+            if (rel, node.name) in LITERAL_BPTT_LOOPS:
                 continue
             assert n <= MAX_FUNCTION_LINES, f"{rel}: {node.name} has {n} lines (at most {MAX_FUNCTION_LINES})"
 

@@ -1,4 +1,5 @@
 import json
+import os
 
 import pytest
 
@@ -30,3 +31,13 @@ def test_failed_write_keeps_old_file(tmp_path, monkeypatch):
         results.save("r", {"v": object()}, command="c")
     assert json.loads((tmp_path / "r.json").read_text())["v"] == 1
     assert sorted(q.name for q in tmp_path.iterdir()) == ["r.json"]
+
+
+def test_saved_files_are_0644(tmp_path, monkeypatch):
+    monkeypatch.setattr(results, "HERE", tmp_path)
+    old = os.umask(0o022)
+    try:
+        p = results.save("r", {"v": 1}, command="c")
+    finally:
+        os.umask(old)
+    assert p.stat().st_mode & 0o777 == 0o644          # readable by all, like the shipped results

@@ -4,7 +4,8 @@
 # PYTHONPATH. In it
 #   (a) every rnnkit module is imported; those that must work without torch (checks,
 #       atomic, scratch.*, data.*, analysis.gradcheck/unroll/bptt/gradflow/gates,
-#       and, once charlm/__init__ is lazy, charlm.tokens/ngram) must import, and torch must not have been imported;
+#       charlm.tokens/ngram, which charlm/__init__'s lazy names let import alone) must
+#       import, and torch must not have been imported;
 #   (b) the rnnkit.scratch tests run, the torch parity files skipping cleanly.
 #
 #   bash tools/test_notorch.sh
@@ -40,9 +41,8 @@ import rnnkit
 assert rnnkit.__file__.startswith(os.getcwd() + os.sep), f"not this checkout's rnnkit: {rnnkit.__file__}"
 MUST = ["rnnkit.checks", "rnnkit.atomic", "rnnkit.scratch", "rnnkit.data",
         "rnnkit.analysis.gradcheck", "rnnkit.analysis.unroll", "rnnkit.analysis.bptt",
-        "rnnkit.analysis.gradflow", "rnnkit.analysis.gates"]
-# To add once charlm/__init__.py imports its torch modules lazily (issue #15):
-# "rnnkit.charlm.tokens", "rnnkit.charlm.ngram"
+        "rnnkit.analysis.gradflow", "rnnkit.analysis.gates",
+        "rnnkit.charlm.tokens", "rnnkit.charlm.ngram"]
 MUST_PACKAGES = ["rnnkit/scratch", "rnnkit/data"]       # and every module in them
 
 

@@ -53,22 +53,40 @@ class _Defaults(argparse.ArgumentDefaultsHelpFormatter):
 
 
 def build_parser():
+    """The parser of ``python -m rnnkit.charlm``: one sub-command each for train, evaluate, sample, mix."""
     p = argparse.ArgumentParser(prog="python -m rnnkit.charlm",
                                 description="Character-level language model of 『무정』 (chapter 07).")
     sub = p.add_subparsers(dest="command", required=True)
+    common = _common_options()
+    for add in (_add_train, _add_evaluate, _add_sample, _add_mix):
+        add(sub, common)
+    return p
+
+
+def _common_options():
+    """The options every sub-command takes: checkpoint, text, threads, seed."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--checkpoint", metavar="PATH",
                         help="checkpoint file (evaluate, sample: default the shipped model)")
     common.add_argument("--data", metavar="PATH", help="text file (default: the novel, found by rnnkit.data)")
     common.add_argument("--threads", type=_positive(int), default=None, help="torch CPU threads")
     common.add_argument("--seed", type=int, default=0, help="random seed")
+    return common
 
-    fmt = _Defaults
-    t = sub.add_parser("train", parents=[common], formatter_class=fmt,
+
+def _add_train(sub, common):
+    t = sub.add_parser("train", parents=[common], formatter_class=_Defaults,
                        help="train a model and save a checkpoint")
     budget = t.add_mutually_exclusive_group(required=True)
     budget.add_argument("--minutes", type=_positive(float), help="wall-clock training budget")
     budget.add_argument("--steps", type=_positive(int), help="number of optimizer steps")
+    _model_options(t)
+    _optimizer_options(t)
+    _output_options(t)
+
+
+def _model_options(t):
+    """train: what the model is (tokens, cell, sizes, regularizers)."""
     t.add_argument("--tokens", choices=TOKENS, default="syllable", help="what one id stands for")
     t.add_argument("--cell", choices=CELLS, default="lstm", help="recurrent cell")
     t.add_argument("--layers", type=_positive(int), default=2, help="stacked recurrent layers")
@@ -82,12 +100,20 @@ def build_parser():
                    help="probability of dropping a character's whole embedding row")
     t.add_argument("--jamo-parts", action="store_true",
                    help="syllable tokens whose vectors add shared 자모 part vectors")
+
+
+def _optimizer_options(t):
+    """train: AdamW, its schedule, and the streams of truncated BPTT."""
     t.add_argument("--lr", type=_positive(float), default=3e-3, help="peak AdamW learning rate")
     t.add_argument("--weight-decay", type=float, default=0.01, help="AdamW decay of the matrices")
     t.add_argument("--warmup", type=int, default=100, help="warm-up steps")
     t.add_argument("--clip", type=_positive(float), default=1.0, help="max global gradient norm")
-    t.add_argument("--batch", type=_positive(int), default=32, help="parallel streams B")
-    t.add_argument("--bptt", type=_positive(int), default=128, help="window length T of truncated BPTT")
+    t.add_argument("--batch-size", type=_positive(int), default=32, help="parallel streams B")
+    t.add_argument("--seq-len", type=_positive(int), default=128, help="window length T of truncated BPTT")
+
+
+def _output_options(t):
+    """train: evaluations and their log, bfloat16, and how the checkpoint is stored."""
     t.add_argument("--eval-every", type=_positive(int), default=200,
                    help="steps between held-out evaluations (each saves the checkpoint)")
     t.add_argument("--log-prompt", default="형식은",
@@ -103,20 +129,26 @@ def build_parser():
                    help="the same as --precision float16")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    e = sub.add_parser("evaluate", parents=[common], formatter_class=fmt,
+
+def _add_evaluate(sub, common):
+    e = sub.add_parser("evaluate", parents=[common], formatter_class=_Defaults,
                        help="held-out bits per character")
     e.add_argument("--streams", type=_positive(int), default=16, help="pieces scored in parallel")
     e.add_argument("--dynamic", action="store_true", help="also report dynamic evaluation")
     e.add_argument("--dynamic-lr", type=_positive(float), default=0.1)
 
-    s = sub.add_parser("sample", parents=[common], formatter_class=fmt,
+
+def _add_sample(sub, common):
+    s = sub.add_parser("sample", parents=[common], formatter_class=_Defaults,
                        help="generate text from a prompt")
     s.add_argument("--prompt", default="형식은", help="text to continue")
     s.add_argument("--length", type=int, default=300, help="tokens to generate")
     s.add_argument("--temperature", type=float, default=0.8, help="0 = greedy")
     s.add_argument("--top-k", type=_positive(int), default=None, help="sample among the k likeliest")
 
-    m = sub.add_parser("mix", parents=[common], formatter_class=fmt,
+
+def _add_mix(sub, common):
+    m = sub.add_parser("mix", parents=[common], formatter_class=_Defaults,
                        help="average trained models (and an n-gram) into one mixture file")
     m.add_argument("members", nargs="+", metavar="MODEL", help="checkpoints of the models to mix")
     m.add_argument("--ngram", type=int, default=5,
@@ -126,7 +158,6 @@ def build_parser():
                    help="one weight per member, the n-gram last (default: all equal)")
     m.add_argument("--precision", choices=PRECISIONS, default="int4",
                    help="how the file stores each model's weights")
-    return p
 
 
 def _text(args):
@@ -161,7 +192,7 @@ def cmd_train(args):
                 data_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), seed=args.seed,
                 threads=torch.get_num_threads(),
                 optim=dict(lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup, clip=args.clip,
-                           batch=args.batch, bptt=args.bptt, minutes=args.minutes, steps=args.steps,
+                           batch_size=args.batch_size, seq_len=args.seq_len, minutes=args.minutes, steps=args.steps,
                            bf16=args.bf16))
 
     def eval_fn(m):
@@ -176,8 +207,8 @@ def cmd_train(args):
                         precision=args.precision)
 
     from .train import train
-    log = train(model, train_ids, steps=args.steps, minutes=args.minutes, batch=args.batch,
-                bptt=args.bptt, lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup,
+    log = train(model, train_ids, steps=args.steps, minutes=args.minutes, batch_size=args.batch_size,
+                seq_len=args.seq_len, lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup,
                 clip=args.clip, bf16=args.bf16, eval_every=args.eval_every, eval_fn=eval_fn, on_eval=on_eval,
                 seed=args.seed, progress=not args.quiet)
     result = evaluate_heldout(model, vocab, args.tokens, train_text, valid_text)

@@ -6,6 +6,8 @@ only the time spent in training steps counts, not held-out evaluation.
 """
 from __future__ import annotations
 
+from rnnkit.checks import check_int, check_real
+
 
 class Budget:
     """``steps`` optimizer steps or ``minutes`` of training time (give exactly one).
@@ -17,12 +19,11 @@ class Budget:
     def __init__(self, *, steps=None, minutes=None, progress=True):
         if (steps is None) == (minutes is None):
             raise ValueError(f"give exactly one of steps and minutes, got steps={steps!r}, minutes={minutes!r}")
-        if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or steps < 1):
-            raise ValueError(f"steps must be a positive integer, got {steps!r}")
-        if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, (int, float))
-                                    or not minutes > 0):
-            raise ValueError(f"minutes must be a positive number, got {minutes!r}")
         self.by_steps = steps is not None
+        if self.by_steps:
+            steps = check_int("steps", steps, 1)
+        else:
+            minutes = check_real("minutes", minutes, 0, open_low=True)
         self.total = steps if self.by_steps else 60.0 * minutes
         self.step, self.seconds = 0, 0.0
         self.bar = None

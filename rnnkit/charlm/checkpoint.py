@@ -27,24 +27,24 @@ precision below float32 the vectors and buffers are stored as float16, except bu
 of only zeros and ones (the 자모 parts matrix), stored as bool. Loading always gives a
 float32 model.
 
-:func:`save_checkpoint` writes to a temporary file in the same directory and renames it
-over ``path`` with :func:`os.replace`: a reader, or a crash, sees the old file or the
-complete new one, never half of one. :func:`load_checkpoint` refuses anything it
+:func:`save_checkpoint` writes through :func:`rnnkit.atomic.atomic_file` (a temporary file in
+the same directory, renamed over ``path`` once complete, mode 0644): a reader, or a crash,
+sees the old file or the complete new one, never half of one. :func:`load_checkpoint` refuses anything it
 cannot trust (not a checkpoint, another version, missing keys, vocabulary and weights
 of different sizes) with a ``ValueError`` that says what it found and what to do.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import torch
 
+from rnnkit.atomic import atomic_file
+from rnnkit.checks import check_choice, check_path
 from rnnkit.data import Vocab
 
 from .model import CharLM
-from .tokens import TOKENS
+from .tokens import TOKENS, check_tokens
 
 #: Where the book's trained model ships (package data), read by chapter 07 and by the CLI's
 #: ``evaluate`` and ``sample`` when no ``--checkpoint`` is given.
@@ -130,20 +130,20 @@ def _check_int4(k, v, q, path):
     fields = isinstance(q, dict) and all(isinstance(q.get(f), int) for f in ("cols", "group"))
     s = q.get("scale") if isinstance(q, dict) else None
     if not fields or not isinstance(s, torch.Tensor) or q["group"] < 2 or q["group"] % 2 or q["cols"] < 1:
-        raise _refuse(path, f"the int4 record of weight {k} is not a dict with int cols, an even "
-                            f"int group and a scale tensor")
+        raise file_error(path, f"the int4 record of weight {k} is not a dict with int cols, an even "
+                               f"int group and a scale tensor")
     G = -(-q["cols"] // q["group"])
     expected = (v.shape[0], G * q["group"] // 2) if v.dim() == 2 else None
     if v.dtype != torch.uint8 or tuple(v.shape) != expected or tuple(s.shape) != (v.shape[0], G):
-        raise _refuse(path, f"weight {k} ({v.dtype}, shape {tuple(v.shape)}) does not fit its int4 "
-                            f"record (cols {q['cols']}, group {q['group']}, scales {tuple(s.shape)})")
+        raise file_error(path, f"weight {k} ({v.dtype}, shape {tuple(v.shape)}) does not fit its int4 "
+                               f"record (cols {q['cols']}, group {q['group']}, scales {tuple(s.shape)})")
 
 
 def _expand(weights, scales, int4, path):
     """float32 weights from a stored state dict (dequantizing the int8 and int4 matrices)."""
     for name, table in (("int8 scales", scales), ("int4 records", int4)):
         if not isinstance(table, dict):
-            raise _refuse(path, f"the {name} are a {type(table).__name__}, expected a dict")
+            raise file_error(path, f"the {name} are a {type(table).__name__}, expected a dict")
     out = {}
     for k, v in weights.items():
         if k in int4:
@@ -151,16 +151,16 @@ def _expand(weights, scales, int4, path):
             _check_int4(k, v, q, path)
             out[k] = _unpack_int4(v, q["scale"], q["cols"], q["group"])
         elif v.dtype == torch.uint8:
-            raise _refuse(path, f"weight {k} is packed int4 but the file has no int4 record for it")
+            raise file_error(path, f"weight {k} is packed int4 but the file has no int4 record for it")
         elif k in scales:
             s = scales[k]
             found = tuple(s.shape) if isinstance(s, torch.Tensor) else type(s).__name__
             if found != (v.shape[0],) or v.dtype != torch.int8 or v.dim() != 2:
-                raise _refuse(path, f"weight {k} ({v.dtype}, shape {tuple(v.shape)}) does not fit "
-                                    f"its int8 scales ({found})")
+                raise file_error(path, f"weight {k} ({v.dtype}, shape {tuple(v.shape)}) does not fit "
+                                       f"its int8 scales ({found})")
             out[k] = v.float() * s.float()[:, None]
         elif v.dtype == torch.int8:
-            raise _refuse(path, f"weight {k} is int8 but the file has no scale for it")
+            raise file_error(path, f"weight {k} is int8 but the file has no scale for it")
         else:
             out[k] = v.float() if v.is_floating_point() or v.dtype == torch.bool else v
     return out
@@ -177,14 +177,9 @@ def save_checkpoint(path, model, vocab, *, tokens="syllable", log=(), meta=None,
     so score the loaded model (``train --precision`` reports the held-out bpc of the
     stored weights). Returns the path written, as a :class:`pathlib.Path`.
     """
-    _check_path(path)
+    check_path("path", path)
     ckpt = as_dict(model, vocab, tokens=tokens, log=log, meta=meta, precision=precision)
     return atomic_save(ckpt, path)
-
-
-def _check_path(path):
-    if not isinstance(path, (str, os.PathLike)) or str(path) == "":
-        raise ValueError(f"path must be a non-empty str or os.PathLike, got {path!r}")
 
 
 def as_dict(model, vocab, *, tokens="syllable", log=(), meta=None, precision="float32"):
@@ -194,10 +189,7 @@ def as_dict(model, vocab, *, tokens="syllable", log=(), meta=None, precision="fl
     if len(vocab) != model.vocab_size:
         raise ValueError(f"vocab has {len(vocab)} characters but the model's output layer has "
                          f"vocab_size = {model.vocab_size}")
-    if tokens not in TOKENS:
-        raise ValueError(f"tokens must be one of {TOKENS}, got {tokens!r}")
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+    tokens, precision = check_tokens(tokens), check_choice("precision", precision, PRECISIONS)
     weights, scales, int4 = _compress(model, precision)
     ckpt = dict(format=FORMAT, version=VERSION, config=dict(model.config), tokens=tokens,
                 chars=list(vocab.chars), weights=weights, log=[dict(r) for r in log],
@@ -210,21 +202,23 @@ def as_dict(model, vocab, *, tokens="syllable", log=(), meta=None, precision="fl
 
 
 def atomic_save(obj, path):
-    """``torch.save(obj)`` to a temporary file beside ``path``, renamed over ``path``; the Path."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        torch.save(obj, tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    """``torch.save(obj)`` to ``path`` through :func:`rnnkit.atomic.atomic_file`; the Path.
+
+    torch writes into the open temporary file, not to its name (which it would store in
+    the archive), so the same dict gives the same bytes on every save.
+    """
+    path = check_path("path", path)
+    with atomic_file(path, "wb") as f:
+        torch.save(obj, f)
     return path
 
 
-def _refuse(path, found, todo=_RETRAIN):
+def file_error(path, found, todo=_RETRAIN):
+    """The ``ValueError`` for a file that cannot be used: ``"<path>: <found>; <todo>"``.
+
+    ``found`` says what the file holds, ``todo`` what to do instead (by default, retrain);
+    :func:`load_checkpoint` and :func:`rnnkit.charlm.mixture.load_mixture` raise it.
+    """
     return ValueError(f"{path}: {found}; {todo}")
 
 
@@ -233,7 +227,7 @@ def read_file(path):
 
     ``FileNotFoundError`` for a missing file, ``ValueError`` for one torch cannot read.
     """
-    _check_path(path)
+    check_path("path", path)
     if not Path(path).is_file():
         raise FileNotFoundError(f"{path}: no such checkpoint file; train one with "
                                 f"`python -m rnnkit.charlm train --checkpoint {path}`")
@@ -241,9 +235,9 @@ def read_file(path):
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:          # zip, pickle and EOF errors all mean: unreadable
         msg = str(err).splitlines()[0] if str(err) else ""
-        raise _refuse(path, f"not a readable checkpoint, the file may be truncated or corrupt "
-                            f"({type(err).__name__}: {msg[:120]})",
-                      "copy it again or " + _RETRAIN) from None
+        raise file_error(path, f"not a readable checkpoint, the file may be truncated or corrupt "
+                               f"({type(err).__name__}: {msg[:120]})",
+                         "copy it again or " + _RETRAIN) from None
 
 
 def load_checkpoint(path):
@@ -262,8 +256,8 @@ def load_checkpoint(path):
     """
     ckpt = read_file(path)
     if isinstance(ckpt, dict) and ckpt.get("format") == MIXTURE_FORMAT:
-        raise _refuse(path, f"a mixture of {len(ckpt.get('members') or ())} models, not one model",
-                      "load it with rnnkit.charlm.load_mixture(path, train_text=...)")
+        raise file_error(path, f"a mixture of {len(ckpt.get('members') or ())} models, not one model",
+                         "load it with rnnkit.charlm.load_mixture(path, train_text=...)")
     model, vocab = model_from_dict(ckpt, path)
     return model, vocab, ckpt
 
@@ -272,30 +266,30 @@ def model_from_dict(ckpt, path):
     """(CharLM in eval mode, Vocab) from a checkpoint dict; ``ValueError`` naming ``path`` if it is not one."""
     if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
         got = ckpt.get("format") if isinstance(ckpt, dict) else type(ckpt).__name__
-        raise _refuse(path, f"not an {FORMAT} checkpoint (format field: {got!r})",
-                      "pass a file written by `python -m rnnkit.charlm train`")
+        raise file_error(path, f"not an {FORMAT} checkpoint (format field: {got!r})",
+                         "pass a file written by `python -m rnnkit.charlm train`")
     if ckpt.get("version") not in READABLE_VERSIONS:
-        raise _refuse(path, f"checkpoint format version {ckpt.get('version')!r}, "
-                            f"but this rnnkit reads versions {', '.join(map(str, READABLE_VERSIONS))}",
-                      "use the rnnkit that wrote it, or " + _RETRAIN)
+        raise file_error(path, f"checkpoint format version {ckpt.get('version')!r}, "
+                               f"but this rnnkit reads versions {', '.join(map(str, READABLE_VERSIONS))}",
+                         "use the rnnkit that wrote it, or " + _RETRAIN)
     missing = [k for k in KEYS if k not in ckpt]
     config = ckpt.get("config")
     if not missing and isinstance(config, dict):
         missing = [f"config.{k}" for k in CONFIG_KEYS if k not in config]
     if missing:
-        raise _refuse(path, f"checkpoint lacks {', '.join(missing)}")
+        raise file_error(path, f"checkpoint lacks {', '.join(missing)}")
     if ckpt["tokens"] not in TOKENS:
-        raise _refuse(path, f"unknown token kind {ckpt['tokens']!r}, expected one of {TOKENS}")
+        raise file_error(path, f"unknown token kind {ckpt['tokens']!r}, expected one of {TOKENS}")
     chars = ckpt["chars"]
     if config["vocab_size"] != len(chars):
-        raise _refuse(path, f"the vocabulary has {len(chars)} characters but config.vocab_size "
-                            f"is {config['vocab_size']}")
+        raise file_error(path, f"the vocabulary has {len(chars)} characters but config.vocab_size "
+                               f"is {config['vocab_size']}")
     emb = ckpt["weights"].get("embed.weight") if isinstance(ckpt["weights"], dict) else None
     rows = emb.shape[0] if emb is not None and emb.dim() == 2 else None
     if rows != len(chars):
         shape = tuple(emb.shape) if emb is not None else None
-        raise _refuse(path, f"the vocabulary has {len(chars)} characters but the embedding "
-                            f"weights have shape {shape}, expected ({len(chars)}, {config['embed']})")
+        raise file_error(path, f"the vocabulary has {len(chars)} characters but the embedding "
+                               f"weights have shape {shape}, expected ({len(chars)}, {config['embed']})")
     weights = _expand(ckpt["weights"], ckpt.get("scales", {}), ckpt.get("int4", {}), path)
     try:
         vocab = Vocab(chars)
@@ -306,5 +300,5 @@ def model_from_dict(ckpt, path):
         model.load_state_dict(weights)
     except (ValueError, RuntimeError, TypeError) as err:
         msg = " ".join(str(err).split())
-        raise _refuse(path, f"config, vocabulary and weights do not fit together ({msg[:300]})") from None
+        raise file_error(path, f"config, vocabulary and weights do not fit together ({msg[:300]})") from None
     return model.eval(), vocab

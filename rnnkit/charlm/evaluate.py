@@ -27,17 +27,24 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from rnnkit.checks import check_int, check_real
+
 from .model import cat_streams, detach_state, select_streams, zero_state
 from .tokens import to_tokens
 
+#: ln 2: nats / LN2 = bits. The one definition; train, mixture and numpy_baseline import it.
 LN2 = math.log(2.0)
 
 
-def _as_ids(ids):
+def _as_ids(ids, vocab_size):
+    """``ids`` as a 1-D int64 tensor, every id in [0, vocab_size); ValueError otherwise."""
     ids = torch.as_tensor(np.asarray(ids) if not isinstance(ids, torch.Tensor) else ids)
     if ids.dim() != 1 or ids.dtype not in (torch.int64, torch.int32):
         raise ValueError(f"ids must be a 1-D integer array of shape (n,), "
                          f"got {ids.dtype} of shape {tuple(ids.shape)}")
+    if ids.numel() and not 0 <= int(ids.min()) <= int(ids.max()) < vocab_size:
+        raise ValueError(f"ids must be in [0, V = {vocab_size}), the model's vocabulary, got values "
+                         f"from {int(ids.min())} to {int(ids.max())}")
     return ids.long()
 
 
@@ -47,11 +54,9 @@ def stream_plan(n, start, streams, warmup):
     Returns a list of ``(w, a, z)``: piece targets ids[a:z] from inputs ids[a-1:z-1],
     after a warm-up on inputs ids[a-1-w : a-1] (w = min(warmup, a-1)).
     """
-    if isinstance(start, bool) or not isinstance(start, int) or not 1 <= start < n:
-        raise ValueError(f"start must be an integer in [1, n = {n}), got {start!r}")
-    for name, v, low in (("streams", streams, 1), ("warmup", warmup, 0)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {v!r}")
+    start = check_int("start", start, 1, n - 1)          # a target needs one id before it
+    streams = check_int("streams", streams, 1)
+    warmup = check_int("warmup", warmup, 0)
     m = n - start
     step = -(-m // min(streams, m))                     # ceil(m / streams)
     return [(min(warmup, a - 1), a, min(a + step, n)) for a in range(start, n, step)]
@@ -91,7 +96,8 @@ def token_bits(model, ids, *, start=1, streams=16, warmup=256, chunk=512):
     -------
     float64 array (n - start,): ``-log2 p(ids[i] | ids[:i])`` for i = start .. n-1, in order
     """
-    ids = _as_ids(ids)
+    ids = _as_ids(ids, model.vocab_size)
+    chunk = check_int("chunk", chunk, 1)
     plan = stream_plan(len(ids), start, streams, warmup)
     model.eval()
     # Warm-up: pieces with the same warm-up length run as one batch.
@@ -133,11 +139,9 @@ def dynamic_bits(model, ids, *, start=1, segment=100, lr=0.1, warmup=256):
     -------
     (bits, count) as :func:`total_bits`
     """
-    ids = _as_ids(ids)
-    if isinstance(segment, bool) or not isinstance(segment, int) or segment < 1:
-        raise ValueError(f"segment must be a positive integer, got {segment!r}")
-    if not isinstance(lr, (int, float)) or not lr >= 0:
-        raise ValueError(f"lr must be a non-negative number, got {lr!r}")
+    ids = _as_ids(ids, model.vocab_size)
+    segment = check_int("segment", segment, 1)
+    lr = check_real("lr", lr, 0)
     (w, a, z), = stream_plan(len(ids), start, 1, warmup)
     m = copy.deepcopy(model).eval()
     with torch.no_grad():
@@ -188,6 +192,10 @@ def evaluate_heldout(model, vocab, tokens, train_text, valid_text, *, streams=16
     two are equal; for jamo the second is bits per syllable), and with ``dynamic=True``
     also ``dynamic_bits_per_token``, ``dynamic_bits_per_char`` and ``dynamic_lr``.
     """
+    for name, text in (("train_text", train_text), ("valid_text", valid_text)):
+        if not isinstance(text, str) or not text:
+            raise ValueError(f"{name} must be a non-empty str, got {type(text).__name__} {text!r:.40}")
+    dynamic_lr = check_real("dynamic_lr", dynamic_lr, 0)
     ids, start = heldout_ids(vocab, tokens, train_text, valid_text, warmup)
     bits, count = total_bits(model, ids, start=start, streams=streams, warmup=warmup)
     out = dict(bits=bits, tokens_scored=count, chars=len(valid_text),

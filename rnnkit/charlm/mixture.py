@@ -38,12 +38,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from rnnkit.checks import check_path
+
+from .checkpoint import MIXTURE_FORMAT, as_dict, atomic_save, file_error, model_from_dict, read_file
+from .evaluate import LN2
+from .model import zero_state
 from .ngram import AbsoluteDiscountNgram
 
-from .checkpoint import MIXTURE_FORMAT, _check_path, _refuse, as_dict, atomic_save, model_from_dict, read_file
-from .model import zero_state
-
-LN2 = math.log(2.0)
 FORMAT = MIXTURE_FORMAT
 VERSION = 1
 NGRAM_KEYS = ("order", "discount", "kneser_ney", "train_sha256")
@@ -201,7 +202,7 @@ def save_mixture(path, models, vocab, **kw):
 
     Takes the keyword arguments of :func:`mixture_dict` and returns the path written.
     """
-    _check_path(path)
+    check_path("path", path)
     return atomic_save(mixture_dict(models, vocab, **kw), path)
 
 
@@ -265,32 +266,32 @@ def load_mixture(path, train_text=None):
     ckpt = read_file(path)
     if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
         got = ckpt.get("format") if isinstance(ckpt, dict) else type(ckpt).__name__
-        raise _refuse(path, f"not an {FORMAT} file (format field: {got!r})",
-                      "load a single model with rnnkit.charlm.load_checkpoint")
+        raise file_error(path, f"not an {FORMAT} file (format field: {got!r})",
+                         "load a single model with rnnkit.charlm.load_checkpoint")
     return mixture_from_dict(ckpt, path, train_text)
 
 
 def mixture_from_dict(ckpt, path, train_text=None):
     """(MixtureLM, Vocab, ckpt) from a mixture dict, as :func:`load_mixture` (``path`` names it in errors)."""
     if ckpt.get("version") != VERSION:
-        raise _refuse(path, f"mixture format version {ckpt.get('version')!r}, but this rnnkit "
-                            f"reads version {VERSION}", "use the rnnkit that wrote it")
+        raise file_error(path, f"mixture format version {ckpt.get('version')!r}, but this rnnkit "
+                               f"reads version {VERSION}", "use the rnnkit that wrote it")
     missing = [k for k in ("tokens", "chars", "members", "ngram", "weights", "meta") if k not in ckpt]
     if missing:
-        raise _refuse(path, f"mixture file lacks {', '.join(missing)}")
+        raise file_error(path, f"mixture file lacks {', '.join(missing)}")
     if not isinstance(ckpt["members"], list) or not ckpt["members"]:
-        raise _refuse(path, "the mixture has no member models")
+        raise file_error(path, "the mixture has no member models")
     models, vocab = [], None
     for i, d in enumerate(ckpt["members"]):
         model, v = model_from_dict(d, f"{path} (member {i})")
         if list(v.chars) != list(ckpt["chars"]) or d["tokens"] != ckpt["tokens"]:
-            raise _refuse(path, f"member {i} reads another vocabulary or token kind than the mixture")
+            raise file_error(path, f"member {i} reads another vocabulary or token kind than the mixture")
         models.append(model)
         vocab = v
     spec = ckpt["ngram"]
     if spec is not None:
         if not isinstance(spec, dict) or any(k not in spec for k in NGRAM_KEYS):
-            raise _refuse(path, f"the n-gram recipe must have the keys {NGRAM_KEYS}, got {spec!r}")
+            raise file_error(path, f"the n-gram recipe must have the keys {NGRAM_KEYS}, got {spec!r}")
         if callable(train_text):
             train_text = train_text()
         if not isinstance(train_text, str):
@@ -307,7 +308,7 @@ def mixture_from_dict(ckpt, path, train_text=None):
     try:
         mixture = MixtureLM(models, ckpt["weights"])
     except ValueError as err:
-        raise _refuse(path, str(err)) from None
+        raise file_error(path, str(err)) from None
     return mixture.eval(), vocab, ckpt
 
 

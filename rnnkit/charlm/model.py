@@ -40,12 +40,9 @@ import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call
 
+from rnnkit.checks import check_choice, check_int
+
 CELLS = ("lstm", "gru")
-
-
-def _check_int(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
 
 
 class CharLM(nn.Module):
@@ -68,12 +65,9 @@ class CharLM(nn.Module):
     def __init__(self, vocab_size, *, cell="lstm", embed=256, hidden=256, layers=1,
                  dropout=0.0, tie=False, weight_drop=0.0, embed_drop=0.0, parts=None):
         super().__init__()
-        _check_int("vocab_size", vocab_size, 1)
-        _check_int("embed", embed, 1)
-        _check_int("hidden", hidden, 1)
-        _check_int("layers", layers, 1)
-        if cell not in CELLS:
-            raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
+        vocab_size, embed = check_int("vocab_size", vocab_size, 1), check_int("embed", embed, 1)
+        hidden, layers = check_int("hidden", hidden, 1), check_int("layers", layers, 1)
+        cell = check_choice("cell", cell, CELLS)
         for name, value in (("dropout", dropout), ("weight_drop", weight_drop),
                             ("embed_drop", embed_drop)):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:

@@ -47,7 +47,8 @@ from collections import Counter
 
 import numpy as np
 
-from ..data.vocab import Vocab
+from rnnkit.checks import check_int, check_real
+from rnnkit.data.vocab import Vocab
 
 
 def _chars_of(vocab):
@@ -79,9 +80,7 @@ class NgramModel:
     """
 
     def __init__(self, order, vocab):
-        if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 1:
-            raise ValueError(f"order must be a positive integer (1 for a unigram), got {order!r}")
-        self.order = int(order)
+        self.order = check_int("order", order, 1)
         self.chars = _chars_of(vocab)
         self.index = {c: i for i, c in enumerate(self.chars)}
         self.counts = None
@@ -169,9 +168,7 @@ class AddKNgram(NgramModel):
 
     def __init__(self, order, vocab, k=1.0):
         super().__init__(order, vocab)
-        if isinstance(k, bool) or not isinstance(k, (int, float)) or not k > 0 or not math.isfinite(k):
-            raise ValueError(f"k must be a positive finite number, got {k!r}")
-        self.k = float(k)
+        self.k = check_real("k", k, 0, open_low=True)
 
     def prob(self, history, char):
         h = self._history(history)
@@ -202,9 +199,7 @@ class AbsoluteDiscountNgram(NgramModel):
 
     def __init__(self, order, vocab, discount=0.75, kneser_ney=False):
         super().__init__(order, vocab)
-        if isinstance(discount, bool) or not isinstance(discount, (int, float)) or not 0 < discount <= 1:
-            raise ValueError(f"discount must be a number in (0, 1], got {discount!r}")
-        self.discount = float(discount)
+        self.discount = check_real("discount", discount, 0, 1, open_low=True)
         self.kneser_ney = bool(kneser_ney)
 
     def _fitted(self):

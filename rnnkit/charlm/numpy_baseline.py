@@ -27,18 +27,17 @@ Everything is float64 as in the post. The layers are those of the book's chapter
 """
 from __future__ import annotations
 
-import math
 import time
 
 import numpy as np
 
+from rnnkit.checks import check_int, check_real
 from rnnkit.scratch import (lstm_step_backward, lstm_step_forward, temporal_affine_backward,
                             temporal_affine_forward, temporal_softmax_loss)
 
 from .budget import Budget
-from .evaluate import stream_plan
+from .evaluate import LN2, stream_plan
 
-LN2 = math.log(2.0)
 POST_003 = dict(hidden=100, seq_len=25, lr=0.1, clip=5.0, init_std=0.01)
 
 
@@ -56,11 +55,8 @@ class NumpyCharLSTM:
     """
 
     def __init__(self, vocab_size, hidden=100, *, seed=0, init_std=0.01):
-        for name, v in (("vocab_size", vocab_size), ("hidden", hidden)):
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        V, H = check_int("vocab_size", vocab_size, 1), check_int("hidden", hidden, 1)
         rng = np.random.default_rng(seed)
-        V, H = vocab_size, hidden
         self.params = dict(Wx=rng.standard_normal((V, 4 * H)) * init_std,
                            Wh=rng.standard_normal((H, 4 * H)) * init_std,
                            b=np.zeros(4 * H),
@@ -134,8 +130,8 @@ class NumpyCharLSTM:
         prompt_ids = np.asarray(prompt_ids, dtype=np.int64)
         if prompt_ids.ndim != 1 or prompt_ids.size == 0:
             raise ValueError(f"prompt_ids must be a non-empty 1-D array, got shape {prompt_ids.shape}")
-        if not temperature > 0:
-            raise ValueError(f"temperature must be > 0, got {temperature!r}")
+        length = check_int("length", length, 0)
+        temperature = check_real("temperature", temperature, 0, open_low=True)
         rng = np.random.default_rng(seed)
         hs, _, state = self._steps(prompt_ids[None], self.zero_state(1))
         h, out = hs[:, -1], []
@@ -178,8 +174,14 @@ def train_numpy(model, train_ids, *, minutes=None, steps=None, seq_len=25, lr=0.
     (training time), train_bpc (mean loss per character since the previous record),
     valid_bpc (``eval_fn(model)`` or None).
     """
-    budget = Budget(steps=steps, minutes=minutes, progress=progress)
+    seq_len, lr = check_int("seq_len", seq_len, 1), check_real("lr", lr, 0, open_low=True)
+    clip = check_real("clip", clip, 0, open_low=True)
+    eval_every = None if eval_every is None else check_int("eval_every", eval_every, 1)
     data = np.asarray(train_ids, dtype=np.int64)
+    if data.ndim != 1 or len(data) < seq_len + 2:
+        raise ValueError(f"train_ids must be a 1-D array of more than seq_len + 1 = {seq_len + 1} ids, "
+                         f"got shape {data.shape}")
+    budget = Budget(steps=steps, minutes=minutes, progress=progress)
     log, pos, state = [], 0, None
     loss_sum, chars = 0.0, 0
 

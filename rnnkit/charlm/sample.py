@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import torch
 
+from rnnkit.checks import check_int, check_real
+
 from .tokens import from_tokens, to_tokens
 
 
@@ -73,12 +75,10 @@ def sample(model, vocab, prompt, length=200, *, temperature=1.0, top_k=None, tok
     -------
     str : the generated continuation (with the prompt if ``include_prompt``), as characters
     """
-    if isinstance(length, bool) or not isinstance(length, int) or length < 0:
-        raise ValueError(f"length must be a non-negative integer, got {length!r}")
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature >= 0:
-        raise ValueError(f"temperature must be a number >= 0, got {temperature!r}")
-    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
-        raise ValueError(f"top_k must be None or a positive integer, got {top_k!r}")
+    length = check_int("length", length, 0)
+    temperature = check_real("temperature", temperature, 0)
+    top_k = None if top_k is None else check_int("top_k", top_k, 1)
+    seed = None if seed is None else check_int("seed", seed)
     ids = torch.as_tensor(check_prompt(prompt, vocab, tokens))
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
     model.eval()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnnkit.checks import check_choice
 from rnnkit.data import Vocab, decompose, recompose
 from rnnkit.data.jamo import L_COUNT, S_BASE, S_COUNT, T_COUNT, V_COUNT
 
@@ -20,9 +21,8 @@ TOKENS = ("syllable", "jamo")
 
 
 def check_tokens(tokens):
-    if tokens not in TOKENS:
-        raise ValueError(f"tokens must be one of {TOKENS}, got {tokens!r}")
-    return tokens
+    """``tokens`` if it is one of :data:`TOKENS`, else ``ValueError``."""
+    return check_choice("tokens", tokens, TOKENS)
 
 
 def to_tokens(text, tokens):

@@ -1,7 +1,7 @@
 """Training a :class:`~rnnkit.charlm.model.CharLM` with truncated BPTT over contiguous streams.
 
 One pass over the training ids is a :class:`rnnkit.data.StreamBatches` of B streams
-and windows of T = ``bptt`` steps. The state at the end of a window is the initial state
+and windows of T = ``seq_len`` steps. The state at the end of a window is the initial state
 of the next one (detached: the gradient stops at the window edge, the *information*
 does not), and is reset to zeros at the start of every pass, whose window boundaries
 move by a random offset in [0, T).
@@ -26,12 +26,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from rnnkit.checks import check_int, check_real
 from rnnkit.data import StreamBatches
 
 from .budget import Budget
+from .evaluate import LN2
 from .model import detach_state
-
-LN2 = math.log(2.0)
 
 
 def lr_at(step, progress, *, lr, warmup):
@@ -40,19 +40,19 @@ def lr_at(step, progress, *, lr, warmup):
     return lr * warm * 0.5 * (1.0 + math.cos(math.pi * min(max(progress, 0.0), 1.0)))
 
 
-def _windows(ids, batch, bptt, rng):
+def _windows(ids, batch_size, seq_len, rng):
     """Endless (x, y, new_pass) with x, y int64 tensors (B, T); new_pass marks a reset."""
     while True:
-        offset = int(rng.integers(bptt)) if len(ids) > batch * bptt + bptt + 1 else 0
-        batches = StreamBatches(ids, batch, bptt, offset=offset, drop_last=True)
+        offset = int(rng.integers(seq_len)) if len(ids) > batch_size * seq_len + seq_len + 1 else 0
+        batches = StreamBatches(ids, batch_size, seq_len, offset=offset, drop_last=True)
         if len(batches) == 0:
-            raise ValueError(f"the training text ({len(ids)} ids) is too short for batch={batch} "
-                             f"streams of bptt={bptt} steps; lower --batch or --bptt")
+            raise ValueError(f"the training text ({len(ids)} ids) is too short for batch_size={batch_size} "
+                             f"streams of seq_len={seq_len} steps; lower --batch-size or --seq-len")
         for k, (x, y) in enumerate(batches):
             yield torch.from_numpy(x), torch.from_numpy(y), k == 0
 
 
-def train(model, train_ids, *, steps=None, minutes=None, batch=32, bptt=128, lr=3e-3,
+def train(model, train_ids, *, steps=None, minutes=None, batch_size=32, seq_len=128, lr=3e-3,
           weight_decay=0.01, warmup=100, clip=1.0, eval_every=200, eval_fn=None,
           on_eval=None, seed=0, progress=True, bf16=False):
     """Train ``model`` in place on ``train_ids`` for ``steps`` steps or ``minutes`` minutes.
@@ -62,7 +62,7 @@ def train(model, train_ids, *, steps=None, minutes=None, batch=32, bptt=128, lr=
     model : CharLM
     train_ids : 1-D int array (n,), the training text as ids
     steps, minutes : the budget; give exactly one
-    batch, bptt : B parallel streams, T steps per window (the truncation length)
+    batch_size, seq_len : B parallel streams, T steps per window (the truncation length)
     lr, weight_decay, warmup, clip : AdamW peak learning rate, decay, warm-up steps,
         maximum global gradient norm (None: no clipping)
     eval_every : steps between held-out evaluations (and one at the end)
@@ -81,56 +81,81 @@ def train(model, train_ids, *, steps=None, minutes=None, batch=32, bptt=128, lr=
         train_bpc (mean training loss since the previous record, with dropout, in bits),
         valid_bpc (None without eval_fn)
     """
-    if isinstance(eval_every, bool) or not isinstance(eval_every, int) or eval_every < 1:
-        raise ValueError(f"eval_every must be a positive integer, got {eval_every!r}")
+    eval_every = check_int("eval_every", eval_every, 1)
+    batch_size, seq_len = check_int("batch_size", batch_size, 1), check_int("seq_len", seq_len, 1)
+    lr, warmup = check_real("lr", lr, 0, open_low=True), check_int("warmup", warmup, 0)
+    weight_decay = check_real("weight_decay", weight_decay, 0)
+    clip = None if clip is None else check_real("clip", clip, 0, open_low=True)
     torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    no_decay = [p for p in model.parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
-                             {"params": no_decay, "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.99))
+    windows = _windows(np.asarray(train_ids), batch_size, seq_len, np.random.default_rng(seed))
+    opt = _adamw(model, lr, weight_decay)
     budget = Budget(steps=steps, minutes=minutes, progress=progress)
-    windows = _windows(np.asarray(train_ids), batch, bptt, rng)
-    log, state = [], None
-    loss_sum, loss_n = 0.0, 0
-
-    def record(cur_lr):
-        nonlocal loss_sum, loss_n
-        valid = float(eval_fn(model)) if eval_fn is not None else None
-        log.append(dict(step=budget.step, seconds=round(budget.seconds, 2), lr=cur_lr,
-                        train_bpc=loss_sum / max(loss_n, 1) / LN2, valid_bpc=valid))
-        loss_sum, loss_n = 0.0, 0
-        budget.show(train=f"{log[-1]['train_bpc']:.3f}", valid="-" if valid is None else f"{valid:.3f}")
-        if on_eval is not None:
-            on_eval(model, log)
-
-    cur_lr = lr_at(1, 0.0, lr=lr, warmup=warmup)
+    log = _Log(model, budget, eval_fn, on_eval)
+    state, cur_lr = None, lr_at(1, 0.0, lr=lr, warmup=warmup)
     while budget.left():
         x, y, new_pass = next(windows)
-        if new_pass:
-            state = None
         t0 = time.perf_counter()
         cur_lr = lr_at(budget.step + 1, budget.fraction, lr=lr, warmup=warmup)
-        for group in opt.param_groups:
-            group["lr"] = cur_lr
-        model.train()
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            logits, state = model(x, state)
-        loss = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), y.reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        if clip is not None:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
-        opt.step()
-        state = detach_state(state)
-        if bf16:          # carry the state in float32 like the weights
-            state = tuple(s.float() for s in state) if isinstance(state, tuple) else state.float()
+        loss, state = _step(model, opt, x, y, None if new_pass else state, cur_lr, clip, bf16)
         budget.tick(time.perf_counter() - t0)
-        loss_sum, loss_n = loss_sum + loss.item(), loss_n + 1
+        log.add_loss(loss)
         if budget.step % eval_every == 0:
-            record(cur_lr)
-    if not log or log[-1]["step"] != budget.step:
-        record(cur_lr)
+            log.record(cur_lr)
+    if not log.records or log.records[-1]["step"] != budget.step:
+        log.record(cur_lr)
     budget.close()
     model.eval()
-    return log
+    return log.records
+
+
+def _adamw(model, lr, weight_decay):
+    """AdamW that decays the weight matrices only, not the biases and other 1-D parameters."""
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    return torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
+                              {"params": no_decay, "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.99))
+
+
+def _step(model, opt, x, y, state, lr, clip, bf16):
+    """One optimizer step on the window ``x, y`` (B, T) from ``state``.
+
+    Returns the mean loss of the window in nats and the state after it, detached (the
+    gradient stops at the window edge) and, with ``bf16``, back in float32.
+    """
+    for group in opt.param_groups:
+        group["lr"] = lr
+    model.train()
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        logits, state = model(x, state)
+    loss = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), y.reshape(-1))
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    if clip is not None:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+    opt.step()
+    state = detach_state(state)
+    if bf16:          # carry the state in float32 like the weights
+        state = tuple(s.float() for s in state) if isinstance(state, tuple) else state.float()
+    return loss.item(), state
+
+
+class _Log:
+    """The training log: one record per evaluation, of the mean training loss since the last one."""
+
+    def __init__(self, model, budget, eval_fn, on_eval):
+        self.model, self.budget, self.eval_fn, self.on_eval = model, budget, eval_fn, on_eval
+        self.records, self.loss_sum, self.loss_n = [], 0.0, 0
+
+    def add_loss(self, nats):
+        self.loss_sum, self.loss_n = self.loss_sum + nats, self.loss_n + 1
+
+    def record(self, lr):
+        """Evaluate (if there is an ``eval_fn``), append a record, then call ``on_eval``."""
+        valid = float(self.eval_fn(self.model)) if self.eval_fn is not None else None
+        self.records.append(dict(step=self.budget.step, seconds=round(self.budget.seconds, 2), lr=lr,
+                                 train_bpc=self.loss_sum / max(self.loss_n, 1) / LN2, valid_bpc=valid))
+        self.loss_sum, self.loss_n = 0.0, 0
+        self.budget.show(train=f"{self.records[-1]['train_bpc']:.3f}",
+                         valid="-" if valid is None else f"{valid:.3f}")
+        if self.on_eval is not None:
+            self.on_eval(self.model, self.records)

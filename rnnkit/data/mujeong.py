@@ -11,9 +11,9 @@ looks for it in this order and uses the first place that gives an answer:
 
 Whatever the source, the bytes must have the sha256 :data:`SHA256`; any other file is
 refused with :class:`ChecksumMismatchError`, whose message says what was found and
-what to do. A download is written to a temporary file beside the cache file, checked,
-and only then renamed into place with :func:`os.replace`, so an interrupted or wrong
-download never leaves a cache file behind.
+what to do. A download is written to a temporary file beside the cache file
+(:func:`rnnkit.atomic.atomic_file`), checked, and only then renamed into place, so an
+interrupted or wrong download never leaves a cache file behind.
 
 The text is decoded as UTF-8 with universal newlines (the file has CRLF line ends):
 324,950 characters, 1,676 distinct. :func:`split_text` gives the standard split used for
@@ -24,10 +24,11 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
-import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from rnnkit.atomic import atomic_file
 
 #: Pinned source: byte-identical to ``../shared/data/mujeong.txt`` of the project.
 DEFAULT_URL = ("https://raw.githubusercontent.com/mingyeong21/mujeong-gpt/"
@@ -95,18 +96,18 @@ def _read_local(path, source: str, fallback: str) -> bytes:
 def _download(url: str, dest: Path, progress: bool) -> bytes:
     """Stream ``url`` into ``dest`` atomically and return the verified bytes.
 
-    The bytes go to a temporary file in ``dest``'s directory; the sha256 is checked
-    before :func:`os.replace` moves it to ``dest``. On any failure (including
+    The bytes go to a temporary ``.part`` file beside ``dest``
+    (:func:`rnnkit.atomic.atomic_file`); its length and sha256 are checked inside the
+    block, so a wrong download raises before the rename. On any failure (including
     KeyboardInterrupt) the temporary file is deleted and ``dest`` is left untouched.
     """
     from tqdm.auto import tqdm   # imported here: only a download needs it
 
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    try:
-        digest, parts, received, expected = hashlib.sha256(), [], 0, None
+    digest, parts, received, expected = hashlib.sha256(), [], 0, None
+    with atomic_file(dest, "wb", suffix=".part") as out:
         try:
-            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=_TIMEOUT) as resp:
+            with urllib.request.urlopen(url, timeout=_TIMEOUT) as resp:
                 length = resp.headers.get("Content-Length")
                 expected = int(length) if length is not None and length.isdigit() else None
                 with tqdm(total=expected, unit="B", unit_scale=True, unit_divisor=1024,
@@ -135,12 +136,7 @@ def _download(url: str, dest: Path, progress: bool) -> bytes:
                 f"bytes with sha256 {digest.hexdigest()[:12]}…, expected {SIZE:,} bytes with sha256 "
                 f"{SHA256[:12]}…. Nothing was cached. Check the URL, or set {ENV_VAR} to a "
                 f"verified local copy")
-        os.chmod(tmp, 0o644)              # mkstemp creates 0600
-        os.replace(tmp, dest)
-        return b"".join(parts)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    return b"".join(parts)
 
 
 def _locate(path, cache_dir, url, progress) -> tuple[Path, bytes]:

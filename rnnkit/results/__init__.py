@@ -2,14 +2,14 @@
 
 Each result is a JSON file in this folder, written by the bench script named in its
 ``"command"`` field, so a notebook can plot it on Colab too (the files ship with the
-package). ``load("name")`` reads ``name.json``; ``save`` writes atomically.
+package). ``load("name")`` reads ``name.json``; ``save`` writes it through :func:`rnnkit.atomic.atomic_file`.
 """
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
+
+from rnnkit.atomic import atomic_file
 
 HERE = Path(__file__).resolve().parent
 
@@ -38,13 +38,7 @@ def save(name: str, data: dict, *, command: str) -> Path:
         raise ValueError("command must say how to reproduce the result")
     p = path(name)
     payload = {"command": command, **data}
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(payload, f, ensure_ascii=False, indent=1)
-            f.write("\n")
-        os.replace(tmp, p)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    with atomic_file(p, "w") as f:          # mode 0644; on an error the old file stays
+        json.dump(payload, f, ensure_ascii=False, indent=1)
+        f.write("\n")
     return p

@@ -24,10 +24,11 @@ def test_time_budget_counts_training_seconds():
 @pytest.mark.parametrize("kw, msg", [
     (dict(), "exactly one of steps and minutes"),
     (dict(steps=1, minutes=1), "exactly one"),
-    (dict(steps=0), "steps must be a positive integer"),
-    (dict(steps=True), "steps must be a positive integer"),
-    (dict(minutes=-1), "minutes must be a positive number"),
-    (dict(minutes="10"), "minutes must be a positive number"),
+    (dict(steps=0), "steps must be an integer >= 1"),
+    (dict(steps=True), "steps must be an integer >= 1"),
+    (dict(minutes=-1), "minutes must be a finite number > 0"),
+    (dict(minutes="10"), "minutes must be a finite number > 0"),
+    (dict(minutes=float("inf")), "minutes must be a finite number > 0"),
 ])
 def test_bad_budgets(kw, msg):
     with pytest.raises(ValueError, match=msg):

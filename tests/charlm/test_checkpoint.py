@@ -321,14 +321,24 @@ def test_atomic_write_leaves_no_temp_files(tmp_path, vocab):
     assert os.listdir(tmp_path) == ["m.pt"]
 
 
+def test_files_are_0644_and_the_same_model_gives_the_same_bytes(tmp_path, vocab):
+    old = os.umask(0o022)
+    try:
+        a = save_checkpoint(tmp_path / "a.pt", _model(vocab), vocab, log=LOG)
+        b = save_checkpoint(tmp_path / "b.pt", _model(vocab), vocab, log=LOG)
+    finally:
+        os.umask(old)
+    assert [(p.stat().st_mode & 0o777) for p in (a, b)] == [0o644, 0o644]
+    assert a.read_bytes() == b.read_bytes()      # no temporary file name inside the archive
+
+
 def test_failed_save_keeps_the_old_file(tmp_path, vocab, monkeypatch):
     path = tmp_path / "m.pt"
     save_checkpoint(path, _model(vocab), vocab, meta={"run": "old"})
     before = path.read_bytes()
 
     def broken_save(obj, f):
-        with open(f, "wb") as fh:
-            fh.write(b"PK\x03\x04 half a file")
+        f.write(b"PK\x03\x04 half a file")
         raise OSError("disk full")
 
     monkeypatch.setattr(ckpt_module.torch, "save", broken_save)

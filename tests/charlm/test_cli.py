@@ -9,7 +9,7 @@ import pytest
 from rnnkit.charlm import load_checkpoint
 from rnnkit.charlm.__main__ import main
 
-SMALL = ["--layers", "1", "--hidden", "32", "--batch", "4", "--bptt", "16", "--threads", "1"]
+SMALL = ["--layers", "1", "--hidden", "32", "--batch-size", "4", "--seq-len", "16", "--threads", "1"]
 
 
 @pytest.fixture
@@ -34,6 +34,7 @@ def test_train_writes_a_checkpoint(trained, text):
     assert [r["step"] for r in ckpt["log"]] == [5]
     assert ckpt["meta"]["command"].startswith("python -m rnnkit.charlm train --steps 5 --eval-every 5")
     assert ckpt["meta"]["optim"]["steps"] == 5 and 1 < ckpt["meta"]["heldout"]["bits_per_char"] < 10
+    assert (ckpt["meta"]["optim"]["batch_size"], ckpt["meta"]["optim"]["seq_len"]) == (4, 16)
     sample_at_step_5 = ckpt["log"][0]["sample"]          # what the model wrote at that evaluation
     assert isinstance(sample_at_step_5, str) and len(sample_at_step_5) == 100
 

@@ -133,3 +133,23 @@ def test_heldout_ids_are_what_evaluate_heldout_scores(text, tokens):
     r = evaluate_heldout(m, v, tokens, train, valid, warmup=64)
     bits = token_bits(m, ids, start=start, warmup=64)
     assert len(bits) == r["tokens_scored"] and bits.sum() == pytest.approx(r["bits"], rel=1e-12)
+
+
+def test_bad_arguments_name_themselves(text, vocab):
+    m = _model(len(vocab))
+    ids = vocab.encode(text[:50])
+    train_text, valid_text = split_text(text)
+    cases = [
+        (lambda: token_bits(m, np.append(ids, len(vocab))), r"ids must be in \[0, V = "),
+        (lambda: token_bits(m, ids, chunk=0), "chunk must be an integer >= 1"),
+        (lambda: total_bits(m, ids, streams=0), "streams must be an integer >= 1"),
+        (lambda: dynamic_bits(m, ids, segment=0), "segment must be an integer >= 1"),
+        (lambda: evaluate_heldout(m, vocab, "syllable", train_text, ""), "valid_text must be a non-empty str"),
+        (lambda: evaluate_heldout(m, vocab, "syllable", None, valid_text), "train_text must be a non-empty str"),
+        (lambda: evaluate_heldout(m, vocab, "syllable", train_text, valid_text, dynamic=True, dynamic_lr=-1),
+         "dynamic_lr must be a finite number >= 0"),
+        (lambda: evaluate_heldout(m, vocab, "words", train_text, valid_text), "tokens must be one of"),
+    ]
+    for call, message in cases:
+        with pytest.raises(ValueError, match=message):
+            call()

@@ -206,14 +206,14 @@ def test_save_mixture_checks_its_arguments(tmp_path, vocab, text):
         save_mixture(tmp_path / "m.pt", [a], vocab, ngram=KN)
     with pytest.raises(ValueError, match="ngram must be None or a dict with keys"):
         save_mixture(tmp_path / "m.pt", [a], vocab, ngram={"order": 3}, train_text=text)
-    with pytest.raises(ValueError, match="discount must be a number in"):
+    with pytest.raises(ValueError, match=r"discount must be a finite number in \(0, 1\]"):
         save_mixture(tmp_path / "m.pt", [a], vocab, ngram=dict(KN, discount=2.0), train_text=text)
     with pytest.raises(ValueError, match=r"logs and metas must have one entry per model \(1\), got 2 and 1"):
         save_mixture(tmp_path / "m.pt", [a], vocab, logs=[[], []])
     assert not list(tmp_path.iterdir())          # nothing half-written
 
 
-SMALL = ["--layers", "1", "--hidden", "32", "--batch", "4", "--bptt", "16", "--threads", "1", "--quiet"]
+SMALL = ["--layers", "1", "--hidden", "32", "--batch-size", "4", "--seq-len", "16", "--threads", "1", "--quiet"]
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -82,6 +83,12 @@ def test_forget_gate_bias_is_one():
 def test_bad_arguments(kwargs, word):
     with pytest.raises(ValueError, match=word):
         CharLM(**kwargs)
+
+
+def test_sizes_may_be_numpy_integers_and_are_stored_as_int():
+    m = CharLM(np.int64(5), embed=np.int32(4), hidden=4)
+    assert m.config["vocab_size"] == 5 and type(m.config["vocab_size"]) is int
+    assert type(m.config["embed"]) is int
 
 
 def test_bad_input():

@@ -98,3 +98,18 @@ def test_sampling_is_seeded_and_follows_the_model():
     assert np.array_equal(b, m.sample([1, 3], 50, seed=1)) and len(set(b.tolist())) > 2
     with pytest.raises(ValueError, match="prompt_ids"):
         m.sample([], 5)
+
+
+def test_bad_arguments_name_themselves():
+    m = NumpyCharLSTM(5, 4)
+    ids = np.arange(40) % 5
+    for call, message in [
+        (lambda: train_numpy(m, ids, steps=1, seq_len=0, progress=False), "seq_len must be an integer >= 1"),
+        (lambda: train_numpy(m, ids, steps=1, lr=0, progress=False), "lr must be a finite number > 0"),
+        (lambda: train_numpy(m, ids, steps=1, eval_every=0, progress=False), "eval_every must be an integer"),
+        (lambda: train_numpy(m, ids[:10], steps=1, seq_len=9, progress=False), "train_ids must be a 1-D array"),
+        (lambda: m.sample([1], 3, temperature=0), "temperature must be a finite number > 0"),
+        (lambda: m.sample([1], -1), "length must be an integer >= 0"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            call()

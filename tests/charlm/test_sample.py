@@ -63,7 +63,8 @@ def test_unknown_prompt_characters_are_named(vocab):
         sample(m, vocab, "황형식Q", 10)
     with pytest.raises(ValueError, match="prompt must be a non-empty str"):
         sample(m, vocab, "", 10)
-    for kw, word in ((dict(temperature=-1), "temperature"), (dict(top_k=0), "top_k")):
+    for kw, word in ((dict(temperature=-1), "temperature"), (dict(top_k=0), "top_k"),
+                     (dict(seed="1"), "seed must be an integer")):
         with pytest.raises(ValueError, match=word):
             sample(m, vocab, "형식은", 5, **kw)
 

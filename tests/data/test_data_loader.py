@@ -129,6 +129,7 @@ def test_download_fills_the_cache_atomically_and_is_reused(fake_novel, clean_env
     assert http_server.hits == ["/m.txt"]
     assert listing(clean_env) == [mujeong.CACHE_NAME]            # no temporary file left
     assert (clean_env / mujeong.CACHE_NAME).read_bytes() == fake_novel
+    assert (clean_env / mujeong.CACHE_NAME).stat().st_mode & 0o777 == 0o644
     assert "무정" in capsys.readouterr().err                      # the tqdm bar was shown
     # Second call: served from the cache, the network is not touched (the URL is dead).
     assert load_mujeong(url=dead_url) == EXPECTED_TEXT
@@ -166,6 +167,23 @@ def test_interrupted_download_is_refused_and_not_cached(fake_novel, clean_env, h
     # (IncompleteRead) or the loader notices that fewer bytes arrived than announced.
     assert f"received {len(half):,} of {len(fake_novel):,} bytes" in msg or "IncompleteRead" in msg
     assert listing(clean_env) == []
+
+
+@pytest.mark.parametrize("body, declared, error", [
+    (WRONG, None, ChecksumMismatchError),                    # the checksum is checked in the block
+    (b"half", 100, DownloadError),                           # so is the length
+])
+def test_a_failed_download_leaves_the_old_file_and_no_part_file(fake_novel, tmp_path, http_server,
+                                                                body, declared, error):
+    dest = write(tmp_path / "cache" / "m.txt", b"the old file")
+    http_server.routes["/m.txt"] = (body, declared)
+    with pytest.raises(error):
+        mujeong._download(http_server.url("/m.txt"), dest, progress=False)
+    assert dest.read_bytes() == b"the old file"
+    assert listing(dest.parent) == ["m.txt"]
+    http_server.routes["/m.txt"] = (fake_novel, None)        # and a good one replaces it
+    assert mujeong._download(http_server.url("/m.txt"), dest, progress=False) == fake_novel
+    assert dest.read_bytes() == fake_novel and listing(dest.parent) == ["m.txt"]
 
 
 def test_http_error_and_refused_connection_raise_download_error(fake_novel, clean_env, http_server,
