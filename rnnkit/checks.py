@@ -94,6 +94,21 @@ def float_array(name, a, shape, dims, dtype=None, finite=True):
     return a
 
 
+def recurrent_inputs(x, x_shape, h_name, h, weights, dims=None):
+    """Validate a recurrent layer's forward arguments, the data first.
+
+    ``x`` (symbolic shape ``x_shape``, e.g. ``("N", "T", "D")``) sets N, D and the dtype;
+    the state ``h`` (N, H), called ``h_name`` in messages, sets H; then each weight of
+    ``weights``, a list of ``(name, array, symbolic shape)``, is checked against them in
+    the same dtype. So a transposed or mis-sized weight is the argument blamed.
+    ``dims`` (bound dimensions) is updated in place. Returns ``[x, h, *weights]``.
+    """
+    dims = {} if dims is None else dims
+    x = float_array("x", x, x_shape, dims)
+    h = float_array(h_name, h, ("N", "H"), dims, dtype=x.dtype)
+    return [x, h] + [float_array(name, a, shape, dims, dtype=x.dtype) for name, a, shape in weights]
+
+
 def index_array(name, a, shape, dims, high=None, high_name=None):
     """Return ``a`` as a validated integer index array with values in ``[0, high)``."""
     if not isinstance(a, np.ndarray):

@@ -27,27 +27,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnkit.checks import check_cache, float_array
+from rnnkit.checks import check_cache, float_array, recurrent_inputs
 from .activations import sigmoid
 
 
 def check_gru_inputs(x, x_shape, h_name, h, Wx, Wh, bx, bh):
-    """Validate the arguments of a GRU forward function with :func:`rnnkit.checks.float_array`.
+    """Validate the arguments of a GRU forward function; returns ``x, h, Wx, Wh, bx, bh``.
 
-    The data come first, as in :func:`rnnkit.scratch.rnn.rnn_forward`: ``x`` (symbolic
-    shape ``x_shape``) defines N, D and the dtype, the state ``h`` defines H, and the
-    weights are checked against them, so a transposed or mis-sized weight is the argument
-    blamed. ``h``'s name in error messages is ``h_name``.
-    Returns ``x, h, Wx, Wh, bx, bh``.
+    With :func:`rnnkit.checks.recurrent_inputs`, as in :func:`rnnkit.scratch.rnn.rnn_forward`:
+    ``x`` (symbolic shape ``x_shape``) sets N, D and the dtype, the state ``h`` (called
+    ``h_name`` in messages) sets H, and a transposed or mis-sized weight is the argument
+    blamed.
     """
-    dims = {}
-    x = float_array("x", x, x_shape, dims)
-    h = float_array(h_name, h, ("N", "H"), dims, dtype=x.dtype)
-    Wx = float_array("Wx", Wx, ("D", "3H"), dims, dtype=x.dtype)
-    Wh = float_array("Wh", Wh, ("H", "3H"), dims, dtype=x.dtype)
-    bx = float_array("bx", bx, ("3H",), dims, dtype=x.dtype)
-    bh = float_array("bh", bh, ("3H",), dims, dtype=x.dtype)
-    return x, h, Wx, Wh, bx, bh
+    weights = [("Wx", Wx, ("D", "3H")),
+               ("Wh", Wh, ("H", "3H")),
+               ("bx", bx, ("3H",)),
+               ("bh", bh, ("3H",))]
+    return recurrent_inputs(x, x_shape, h_name, h, weights)
 
 
 def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):

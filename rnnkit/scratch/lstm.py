@@ -27,26 +27,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnkit.checks import check_cache, float_array
+from rnnkit.checks import check_cache, float_array, recurrent_inputs
 from .activations import sigmoid
 
 
 def check_lstm_inputs(x, x_shape, h_name, h, Wx, Wh, b, dims):
-    """Validate the arguments of an LSTM forward function with :func:`rnnkit.checks.float_array`.
+    """Validate the arguments of an LSTM forward function; returns ``x, h, Wx, Wh, b``.
 
-    The data come first, as in :func:`rnnkit.scratch.rnn.rnn_forward`: ``x`` (symbolic
-    shape ``x_shape``) defines N, D and the dtype, the state ``h`` defines H, and the
-    weights are checked against them, so a transposed or mis-sized weight is the argument
-    blamed. ``h``'s name in error messages is ``h_name``. ``dims``
-    is the dict of bound dimensions, updated in place for the caller's later checks.
-    Returns ``x, h, Wx, Wh, b``.
+    With :func:`rnnkit.checks.recurrent_inputs`, as in :func:`rnnkit.scratch.rnn.rnn_forward`:
+    ``x`` (symbolic shape ``x_shape``) sets N, D and the dtype, the state ``h`` (called
+    ``h_name`` in messages) sets H, and a transposed or mis-sized weight is the argument
+    blamed.
+    ``dims`` (bound dimensions) is updated in place for the caller's later checks.
     """
-    x = float_array("x", x, x_shape, dims)
-    h = float_array(h_name, h, ("N", "H"), dims, dtype=x.dtype)
-    Wx = float_array("Wx", Wx, ("D", "4H"), dims, dtype=x.dtype)
-    Wh = float_array("Wh", Wh, ("H", "4H"), dims, dtype=x.dtype)
-    b = float_array("b", b, ("4H",), dims, dtype=x.dtype)
-    return x, h, Wx, Wh, b
+    weights = [("Wx", Wx, ("D", "4H")),
+               ("Wh", Wh, ("H", "4H")),
+               ("b", b, ("4H",))]
+    return recurrent_inputs(x, x_shape, h_name, h, weights, dims)
 
 
 def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):

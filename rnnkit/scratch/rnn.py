@@ -22,18 +22,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnkit.checks import check_cache, float_array
+from rnnkit.checks import check_cache, float_array, recurrent_inputs
 
 
 def _check_inputs(x, x_shape, h_name, h_prev, Wx, Wh, b):
     """Validate the arguments of a forward function; all must share ``x``'s dtype."""
-    dims = {}
-    x = float_array("x", x, x_shape, dims)
-    h_prev = float_array(h_name, h_prev, ("N", "H"), dims, dtype=x.dtype)
-    Wx = float_array("Wx", Wx, ("D", "H"), dims, dtype=x.dtype)
-    Wh = float_array("Wh", Wh, ("H", "H"), dims, dtype=x.dtype)
-    b = float_array("b", b, ("H",), dims, dtype=x.dtype)
-    return x, h_prev, Wx, Wh, b
+    return recurrent_inputs(x, x_shape, h_name, h_prev,
+                            [("Wx", Wx, ("D", "H")), ("Wh", Wh, ("H", "H")), ("b", b, ("H",))])
 
 
 def rnn_step_forward(x, h_prev, Wx, Wh, b):
