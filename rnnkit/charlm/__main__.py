@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import sys
+from pathlib import Path
 
 import torch
 
@@ -77,6 +79,7 @@ def _common_options():
 def _add_train(sub, common):
     t = sub.add_parser("train", parents=[common], formatter_class=_Defaults,
                        help="train a model and save a checkpoint")
+    t.add_argument("--force", action="store_true", help="replace an existing --checkpoint file")
     budget = t.add_mutually_exclusive_group(required=True)
     budget.add_argument("--minutes", type=_positive(float), help="wall-clock training budget")
     budget.add_argument("--steps", type=_positive(int), help="number of optimizer steps")
@@ -151,6 +154,7 @@ def _add_mix(sub, common):
     m = sub.add_parser("mix", parents=[common], formatter_class=_Defaults,
                        help="average trained models (and an n-gram) into one mixture file")
     m.add_argument("members", nargs="+", metavar="MODEL", help="checkpoints of the models to mix")
+    m.add_argument("--force", action="store_true", help="replace an existing --checkpoint file")
     m.add_argument("--ngram", type=int, default=5,
                    help="order of a Kneser-Ney n-gram member counted from the training text (0: none)")
     m.add_argument("--discount", type=float, default=0.75, help="the n-gram's discount d, in (0, 1]")
@@ -301,6 +305,20 @@ def cmd_mix(args):
     print(f"saved {args.checkpoint}")
 
 
+def _check_destination(parser, args):
+    """train, mix: refuse, before any work, a --checkpoint that cannot or should not be written."""
+    path = Path(args.checkpoint)
+    folder = path.parent
+    if path.is_dir():
+        parser.error(f"--checkpoint {path} is a folder; give a file name such as {path / 'model.pt'}")
+    if not folder.is_dir():
+        parser.error(f"--checkpoint {path}: the folder {folder} does not exist; create it first")
+    if not os.access(folder, os.W_OK):
+        parser.error(f"--checkpoint {path}: the folder {folder} is not writable; choose another")
+    if path.exists() and not args.force:
+        parser.error(f"--checkpoint {path} exists; pass --force to replace it, or choose another file")
+
+
 def main(argv=None):
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -310,6 +328,8 @@ def main(argv=None):
         if args.command in ("train", "mix"):
             parser.error(f"{args.command} needs --checkpoint PATH (where to save the model)")
         args.checkpoint = str(SHIPPED)
+    if args.command in ("train", "mix"):
+        _check_destination(parser, args)
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.command == "train":

@@ -143,3 +143,39 @@ def test_train_int8_stores_int8_and_reports_both_numbers(tmp_path, text_file, ca
     stored, trained = meta["heldout"]["bits_per_char"], meta["heldout_float32_bits_per_char"]
     assert stored != trained and abs(stored - trained) < 0.05
     assert f"held-out: {stored:.4f}" in capsys.readouterr().out
+
+
+def _cli(*argv, timeout=120):
+    """The real command, in a subprocess, as a reader runs it."""
+    return subprocess.run([sys.executable, "-m", "rnnkit.charlm", *argv],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_train_refuses_a_missing_folder_before_training(tmp_path, text_file):
+    dest = tmp_path / "missing_dir" / "x.pt"
+    r = _cli("train", "--steps", "100000", "--data", str(text_file), "--checkpoint", str(dest))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"the folder {dest.parent} does not exist" in r.stderr and ".tmp" not in r.stderr
+    assert not dest.parent.exists()
+
+
+def test_train_and_mix_refuse_to_replace_a_checkpoint_without_force(trained, tmp_path, text_file):
+    before = trained.read_bytes()
+    for argv in (["train", "--steps", "100000", "--data", str(text_file)],
+                 ["mix", str(trained), "--data", str(text_file)]):
+        r = _cli(*argv, "--checkpoint", str(trained))
+        assert r.returncode == 2, r.stderr
+        assert f"--checkpoint {trained} exists; pass --force" in r.stderr
+    assert trained.read_bytes() == before                       # nothing a user wrote is lost
+
+
+def test_train_force_replaces_a_checkpoint(trained, text_file):
+    before = trained.read_bytes()
+    assert main(["train", "--steps", "2", "--data", str(text_file), "--checkpoint", str(trained),
+                 "--force", "--seed", "1", "--quiet"] + SMALL) == 0
+    assert trained.read_bytes() != before
+
+
+def test_a_folder_is_not_a_checkpoint_file(tmp_path, text_file):
+    r = _cli("train", "--steps", "1", "--data", str(text_file), "--checkpoint", str(tmp_path))
+    assert r.returncode == 2 and f"--checkpoint {tmp_path} is a folder" in r.stderr
