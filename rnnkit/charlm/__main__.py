@@ -261,8 +261,21 @@ def _load(args, need_text):
     return model, vocab, ckpt, text
 
 
+def _check_same_text(args, ckpt, vocab, text):
+    """evaluate: a text the model cannot read, because it was trained on another, is named as such."""
+    trained_on = ckpt.get("meta", {}).get("data_sha256")
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    unknown = set(to_tokens(text, ckpt["tokens"])).difference(vocab.chars)
+    if trained_on and trained_on != sha and unknown:
+        given = args.data or "the novel 『무정』"
+        raise ValueError(f"{args.checkpoint} was trained on another text (sha256 {trained_on[:12]}…) than "
+                         f"{given} (sha256 {sha[:12]}…), which has {len(unknown)} character(s) the model "
+                         f"has never seen; pass the text it was trained on with --data PATH")
+
+
 def cmd_evaluate(args):
     model, vocab, ckpt, text = _load(args, need_text=True)
+    _check_same_text(args, ckpt, vocab, text)
     train_text, valid_text = split_text(text)
     r = evaluate_heldout(model, vocab, ckpt["tokens"], train_text, valid_text, streams=args.streams,
                          dynamic=args.dynamic, dynamic_lr=args.dynamic_lr)

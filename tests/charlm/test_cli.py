@@ -179,3 +179,12 @@ def test_train_force_replaces_a_checkpoint(trained, text_file):
 def test_a_folder_is_not_a_checkpoint_file(tmp_path, text_file):
     r = _cli("train", "--steps", "1", "--data", str(text_file), "--checkpoint", str(tmp_path))
     assert r.returncode == 2 and f"--checkpoint {tmp_path} is a folder" in r.stderr
+
+
+def test_evaluate_on_another_text_says_so_and_names_data(trained, tmp_path):
+    other = tmp_path / "other.txt"
+    other.write_text("완전히 다른 글입니다. 처음 보는 글자들: 곰탕, 햇볕, 쥐." * 3, encoding="utf-8")
+    r = _cli("evaluate", "--checkpoint", str(trained), "--data", str(other))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "was trained on another text" in r.stderr and "--data PATH" in r.stderr
+    assert "unk=" not in r.stderr
