@@ -21,7 +21,7 @@ TOKENS = ("syllable", "jamo")
 
 
 def check_tokens(tokens):
-    """``tokens`` if it is one of :data:`TOKENS`, else ``ValueError``."""
+    """``tokens`` if it is one of ``TOKENS`` ("syllable", "jamo"), else ``ValueError``."""
     return check_choice("tokens", tokens, TOKENS)
 
 
