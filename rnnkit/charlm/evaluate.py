@@ -48,6 +48,10 @@ def _as_ids(ids, vocab_size):
     return ids.long()
 
 
+#: the most scores (floats) one forward call of :func:`token_bits` computes: 128 MiB
+MAX_SCORES = 2 ** 25
+
+
 def stream_plan(n, start, streams, warmup):
     """How targets ``start .. n-1`` are cut into contiguous pieces.
 
@@ -90,7 +94,9 @@ def token_bits(model, ids, *, start=1, streams=16, warmup=256, chunk=512):
     start : int >= 1, index of the first scored target
     streams : number of pieces scored in parallel (1 = one stream, no warm-up needed)
     warmup : characters of context run before each piece (piece 0 uses ids[:start])
-    chunk : time steps per forward call (memory: streams * chunk * V floats)
+    chunk : time steps per forward call, at most; lowered so that one call's scores,
+        streams * chunk * V floats, stay within ``MAX_SCORES`` (memory stays bounded
+        however many streams are asked for)
 
     Returns
     -------
@@ -99,6 +105,7 @@ def token_bits(model, ids, *, start=1, streams=16, warmup=256, chunk=512):
     ids = _as_ids(ids, model.vocab_size)
     chunk = check_int("chunk", chunk, 1)
     plan = stream_plan(len(ids), start, streams, warmup)
+    chunk = max(1, min(chunk, MAX_SCORES // (len(plan) * model.vocab_size)))
     model.eval()
     # Warm-up: pieces with the same warm-up length run as one batch.
     states = [None] * len(plan)

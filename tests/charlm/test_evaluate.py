@@ -153,3 +153,24 @@ def test_bad_arguments_name_themselves(text, vocab):
     for call, message in cases:
         with pytest.raises(ValueError, match=message):
             call()
+
+
+def test_many_streams_keep_one_calls_scores_within_max_scores(text, vocab, monkeypatch):
+    """However many streams, each forward call computes at most MAX_SCORES scores (the
+    chunk shrinks), and the bits do not change."""
+    from rnnkit.charlm import evaluate
+
+    ids = vocab.encode(text[:900])
+    m = _model(len(vocab), seed=3)
+    expected = token_bits(m, ids, start=40, streams=300, warmup=20)
+    widths, forward = [], m.forward
+
+    def spy(x, state=None):
+        widths.append(x.shape[0] * x.shape[1] * m.vocab_size)
+        return forward(x, state)
+
+    monkeypatch.setattr(evaluate, "MAX_SCORES", 300 * 4 * len(vocab))
+    monkeypatch.setattr(m, "forward", spy)
+    got = token_bits(m, ids, start=40, streams=300, warmup=20)
+    assert max(widths) <= 300 * 4 * len(vocab) < 300 * 20 * len(vocab)
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
