@@ -33,6 +33,9 @@ from .sample import check_prompt, sample
 from .tokens import TOKENS, build_vocab, jamo_parts, to_tokens
 
 
+MAX_STREAMS = 256     # evaluate: 32,495 held-out characters make ~127 per stream
+
+
 def _positive(kind):
     def parse(s):
         try:
@@ -136,7 +139,8 @@ def _output_options(t):
 def _add_evaluate(sub, common):
     e = sub.add_parser("evaluate", parents=[common], formatter_class=_Defaults,
                        help="held-out bits per character")
-    e.add_argument("--streams", type=_positive(int), default=16, help="pieces scored in parallel")
+    e.add_argument("--streams", type=_positive(int), default=16,
+                   help=f"pieces scored in parallel (at most {MAX_STREAMS})")
     e.add_argument("--dynamic", action="store_true", help="also report dynamic evaluation")
     e.add_argument("--dynamic-lr", type=_positive(float), default=0.1)
 
@@ -355,6 +359,9 @@ def main(argv=None):
         parser.error(f"--ngram must be an order from 1 to 9, or 0 for none, got {args.ngram}")
     if args.command == "mix" and not 0 < args.discount <= 1:
         parser.error(f"--discount must be in (0, 1], got {args.discount}")
+    if args.command == "evaluate" and args.streams > MAX_STREAMS:
+        parser.error(f"--streams must be at most {MAX_STREAMS}, got {args.streams}: each stream first "
+                     f"runs its warm-up context, so more streams only add work")
     if args.command == "sample" and (args.length < 0 or args.temperature < 0):
         parser.error("--length and --temperature must be >= 0")
     try:

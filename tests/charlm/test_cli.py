@@ -90,6 +90,7 @@ def test_input_errors_are_one_line_exit_2(trained, tmp_path, text_file, capsys, 
     ["train", "--checkpoint", "m.pt", "--steps", "5", "--weight-drop", "1"],
     ["train", "--checkpoint", "m.pt", "--steps", "5", "--log-sample-length", "-1"],
     ["sample", "--checkpoint", "m.pt", "--temperature", "-1"],
+    ["evaluate", "--streams", "4000"],                                   # refused before any work
     ["fly"],
 ])
 def test_bad_arguments_exit_2(argv, capsys):
@@ -188,3 +189,8 @@ def test_evaluate_on_another_text_says_so_and_names_data(trained, tmp_path):
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "was trained on another text" in r.stderr and "--data PATH" in r.stderr
     assert "unk=" not in r.stderr
+
+
+def test_evaluate_refuses_more_streams_than_make_sense():
+    r = _cli("evaluate", "--streams", "4000", timeout=60)
+    assert r.returncode == 2 and "--streams must be at most 256, got 4000" in r.stderr
