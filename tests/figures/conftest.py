@@ -27,9 +27,5 @@ def model(vocab):
 
 
 @pytest.fixture(autouse=True)
-def _one_thread():
-    """Small models are fastest, and reproducible, on one thread; restore afterwards."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+def _one_thread(one_torch_thread):
+    """Every test here runs torch on one thread (tests/conftest.py)."""
