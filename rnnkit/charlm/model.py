@@ -149,10 +149,21 @@ class CharLM(nn.Module):
         return self.head(h), state
 
     def token_vectors(self):
-        """The (V, E) input vectors: the embedding, plus ``parts @ part_embed`` with parts."""
+        """The (V, E) input vectors: the embedding, plus ``parts @ part_embed`` with parts.
+
+        Without gradients (evaluation, sampling) the sum is kept until a weight changes:
+        a sampler calls the model once per character, and the (V, P) @ (P, E) product
+        would otherwise cost more than the step itself.
+        """
         if not self.config["parts"]:
             return self.embed.weight
-        return self.embed.weight + self.parts @ self.part_embed
+        if torch.is_grad_enabled():
+            return self.embed.weight + self.parts @ self.part_embed
+        key = tuple((t.data_ptr(), t._version) for t in (self.embed.weight, self.part_embed, self.parts))
+        if getattr(self, "_vectors_key", None) != key:
+            self._vectors = self.embed.weight + self.parts @ self.part_embed
+            self._vectors_key = key
+        return self._vectors
 
 
 def detach_state(state):

@@ -355,19 +355,20 @@ def top_next_chars(model, vocab, prompt, temperatures, *, top=15, tokens="syllab
     return ids, np.array(probs, dtype=np.float64).reshape(len(temperatures), len(ids))
 
 
-def sampler_text(model, vocab, prompt, *, temperature=0.8, top_k=0, seed=0, length=200, tokens="syllable"):
+def sampler_text(model, vocab, prompt, *, temperature=0.8, top_k=0, seed=0, length=200, tokens="syllable",
+                 progress=None):
     """What the live sampler shows: ``prompt`` and its continuation of ``length`` tokens.
 
     ``top_k=0`` means no top-k cut; ``temperature=0`` is greedy. The same as
     ``sample(..., include_prompt=True)``: for a 자모 model a generated final consonant may
-    join the prompt's last syllable.
+    join the prompt's last syllable. ``progress``: as in :func:`rnnkit.charlm.sample`.
     """
     from .sample import sample
 
     top_k = check_int("top_k", top_k, 0)
     return sample(model, vocab, prompt, check_int("length", length, 0),
                   temperature=check_real("temperature", temperature, 0),
-                  top_k=top_k or None, tokens=tokens, seed=seed, include_prompt=True)
+                  top_k=top_k or None, tokens=tokens, seed=seed, include_prompt=True, progress=progress)
 
 
 def longest_copy(sample_text, source_text):

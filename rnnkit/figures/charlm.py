@@ -314,6 +314,8 @@ def sampler_widget(model, vocab, labels, *, prompt="형식은", tokens="syllable
     """
     import ipywidgets as widgets
 
+    from rnnkit.charlm.sample import MAX_SEED
+
     _check_labels(labels, {"temperature", "top_k", "prompt", "seed", "length", "button", "bad"})
     check_model(model, vocab)
     length = check_int("length", length, 20, 600)
@@ -322,20 +324,29 @@ def sampler_widget(model, vocab, labels, *, prompt="형식은", tokens="syllable
                               style=style)
     top_k = widgets.IntSlider(value=0, min=0, max=50, description=labels["top_k"], style=style)
     box = widgets.Text(value=prompt, description=labels["prompt"], style=style)
-    seed = widgets.IntText(value=0, description=labels["seed"], style=style,
-                           layout=widgets.Layout(width="160px"))
+    seed = widgets.BoundedIntText(value=0, min=0, max=MAX_SEED, description=labels["seed"], style=style,
+                                  layout=widgets.Layout(width="200px"))
     n = widgets.IntSlider(value=length, min=20, max=600, step=20, description=labels["length"], style=style)
     button = widgets.Button(description=labels["button"], button_style="primary")
+    bar = widgets.IntProgress(value=0, min=0, max=length, layout=widgets.Layout(visibility="hidden"))
     out = widgets.HTML()
 
+    def show_progress(k):
+        if k % 10 == 0 or k == bar.max:          # a message to the page every 10 characters
+            bar.value = k
+
     def run(_=None):
+        button.disabled, bar.value, bar.max, bar.layout.visibility = True, 0, n.value, "visible"
         try:
             text = sampler_text(model, vocab, box.value, temperature=tau.value, top_k=top_k.value,
-                                seed=seed.value, length=n.value, tokens=tokens)
+                                seed=seed.value, length=n.value, tokens=tokens, progress=show_progress)
             out.value = f"<pre style='white-space: pre-wrap'>{html.escape(text)}</pre>"
         except ValueError as err:
             out.value = f"<p>{html.escape(labels['bad'].format(error=err))}</p>"
+        finally:
+            button.disabled, bar.layout.visibility = False, "hidden"
 
     button.on_click(run)
     run()
-    return widgets.VBox([widgets.HBox([box, seed]), widgets.HBox([tau, top_k]), n, button, out])
+    return widgets.VBox([widgets.HBox([box, seed]), widgets.HBox([tau, top_k]), n,
+                         widgets.HBox([button, bar]), out])

@@ -178,6 +178,24 @@ def test_parts_compose_the_tied_vectors():
         CharLM(4, embed=6, hidden=6, parts=P[:3])
 
 
+def test_composed_vectors_kept_without_gradients_follow_every_change():
+    """Sampling reuses the (V, E) sum between steps; an in-place change or a new state dict renews it."""
+    from rnnkit.charlm.tokens import jamo_parts
+    P = jamo_parts(["가", "각", "나", "."])
+    torch.manual_seed(0)
+    m = CharLM(4, embed=6, hidden=6, tie=True, parts=P).eval()
+    with torch.no_grad():
+        first = m.token_vectors()
+        assert m.token_vectors() is first                             # kept
+        m.part_embed.add_(1.0)                                        # an in-place update (as an optimizer makes)
+        torch.testing.assert_close(m.token_vectors(), m.embed.weight + torch.as_tensor(P) @ m.part_embed)
+        assert not torch.equal(m.token_vectors(), first)
+        other = CharLM(4, embed=6, hidden=6, tie=True, parts=P)
+        m.load_state_dict(other.state_dict())
+        torch.testing.assert_close(m.token_vectors(), other.token_vectors())
+    assert m.token_vectors().requires_grad                            # with gradients: computed afresh
+
+
 def test_parts_survive_a_checkpoint(tmp_path):
     from rnnkit.charlm import load_checkpoint, save_checkpoint
     from rnnkit.charlm.tokens import jamo_parts

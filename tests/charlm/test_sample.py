@@ -33,6 +33,37 @@ def test_seeded_sampling_is_deterministic(vocab):
     assert len(a) == 60 and set(a) <= set(vocab.chars)
 
 
+def test_seed_range_is_the_one_torch_tells_apart(vocab):
+    """torch's CPU generator keeps 32 bits of a seed: -1 and 2**63 - 1 gave the same text."""
+    m = _model(vocab)
+    g = torch.Generator().manual_seed(2**32 - 1)
+    assert torch.equal(torch.rand(5, generator=g), torch.rand(5, generator=torch.Generator().manual_seed(2**63 - 1)))
+    assert sample(m, vocab, "형식은", 30, seed=2**32 - 1) != sample(m, vocab, "형식은", 30, seed=0)
+    for bad in (-1, 2**32, 2**64, 1.5):
+        with pytest.raises(ValueError, match=r"seed must be an integer in \[0, 4294967295\]"):
+            sample(m, vocab, "형식은", 5, seed=bad)
+
+
+def test_progress_is_called_once_per_token_and_checked(vocab):
+    m = _model(vocab)
+    seen = []
+    text = sample(m, vocab, "형식은", 25, seed=4, progress=seen.append)
+    assert seen == list(range(1, 26)) and text == sample(m, vocab, "형식은", 25, seed=4)
+    with pytest.raises(ValueError, match="progress must be None or a callable"):
+        sample(m, vocab, "형식은", 5, progress=3)
+
+
+def test_one_token_at_a_time_kernels_agree_and_leave_the_setting_alone(vocab):
+    """Sampling turns oneDNN off for its single steps (5x faster) and restores the flag."""
+    m = _model(vocab)
+    assert torch.backends.mkldnn.enabled
+    greedy = _greedy(m, vocab, "형식은", 30)                  # whole prefixes, with oneDNN
+    assert sample(m, vocab, "형식은", 30, temperature=0) == greedy
+    with pytest.raises(ValueError):
+        sample(m, vocab, "형식은", 5, progress=lambda k: int("x"))
+    assert torch.backends.mkldnn.enabled
+
+
 def test_include_prompt_with_syllables_is_concatenation(vocab):
     m = _model(vocab)
     out = sample(m, vocab, "형식은", 20, seed=2)

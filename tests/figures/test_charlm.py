@@ -173,17 +173,40 @@ def test_sampler_widget_shows_a_sample_and_names_unreadable_prompts(model, vocab
     expected = stats.sampler_text(model, vocab, "형식은", temperature=0.8, top_k=0, seed=0, length=20)
     assert out.value == f"<pre style='white-space: pre-wrap'>{expected}</pre>"
     w.children[0].children[0].value = "QQ"             # a prompt the model cannot read
-    w.children[-2].click()
+    button, bar = w.children[-2].children
+    button.click()
     assert out.value.startswith("<p>bad:") and "vocabulary lacks" in out.value
     w.children[0].children[0].value = "형식은"
     w.children[1].children[0].value = 0.0              # greedy
-    w.children[-2].click()
+    button.click()
     greedy = stats.sampler_text(model, vocab, "형식은", temperature=0, length=20)
     assert out.value == f"<pre style='white-space: pre-wrap'>{greedy}</pre>"
     with pytest.raises(ValueError, match="labels lacks"):
         fig_charlm.sampler_widget(model, vocab, {"temperature": "t"})
     with pytest.raises(ValueError, match="model must be a CharLM"):
         fig_charlm.sampler_widget(object(), vocab, SAMPLER_LABELS)
+
+
+def out_is_sample(value):
+    return value.startswith("<pre") and "형식은" in value
+
+
+def test_sampler_widget_bounds_the_seed_and_shows_progress(model, vocab):
+    """Issue #17, item 10: seed 2**64 overflowed, -1 and 2**63 - 1 gave one text; no progress."""
+    w = fig_charlm.sampler_widget(model, vocab, SAMPLER_LABELS, length=20)
+    seed = w.children[0].children[1]
+    button, bar = w.children[-2].children
+    assert (seed.min, seed.max) == (0, 2**32 - 1)
+    seen = []
+    bar.observe(lambda change: seen.append(change["new"]), names="value")
+    button.click()
+    assert seen[-1] == 20 and 10 in seen and bar.max == 20      # updated every 10 characters, up to the length
+    assert bar.layout.visibility == "hidden" and not button.disabled
+    seed.value = 2**64                                          # clamped to what sample accepts
+    button.click()
+    assert seed.value == 2**32 - 1 and out_is_sample(w.children[-1].value)
+    seed.value = -1
+    assert seed.value == 0
 
 
 def test_korean_labels_render_without_missing_glyphs(model, vocab, tmp_path):
