@@ -27,7 +27,7 @@ from rnnkit.data import split_text
 
 from .checkpoint import PRECISIONS, SHIPPED, atomic_save, load_checkpoint
 from .cli import PROG, Defaults, positive, print_result, read_text
-from .cli_train import add_train, check_train_args, cmd_train
+from .cli_train import WRITE, add_train, check_train_args, cmd_train
 from .evaluate import evaluate_heldout
 from .mixture import load_any, mixture_dict, mixture_from_dict
 from .sample import sample
@@ -49,28 +49,32 @@ def build_parser():
 
 
 def _common_options():
-    """The options every sub-command takes: checkpoint, text, threads, seed."""
+    """The options every sub-command takes: text, threads, seed (``--checkpoint`` differs: see READ, WRITE)."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--checkpoint", metavar="PATH",
-                        help="checkpoint file (evaluate, sample: default the shipped model)")
     common.add_argument("--data", metavar="PATH", help="text file (default: the novel, found by rnnkit.data)")
     common.add_argument("--threads", type=positive(int), default=None, help="torch CPU threads")
     common.add_argument("--seed", type=int, default=0, help="random seed")
     return common
 
 
+READ = "file to read (default: the model shipped with rnnkit, rnnkit/checkpoints/charlm_mujeong.pt)"
+
+
 def _add_evaluate(sub, common):
     e = sub.add_parser("evaluate", parents=[common], formatter_class=Defaults,
                        help="held-out bits per character")
+    e.add_argument("--checkpoint", metavar="PATH", help=READ)
     e.add_argument("--streams", type=positive(int), default=16,
                    help=f"pieces scored in parallel (at most {MAX_STREAMS})")
     e.add_argument("--dynamic", action="store_true", help="also report dynamic evaluation")
-    e.add_argument("--dynamic-lr", type=positive(float), default=0.1)
+    e.add_argument("--dynamic-lr", type=positive(float), default=0.1,
+                   help="learning rate of the SGD steps of dynamic evaluation (with --dynamic)")
 
 
 def _add_sample(sub, common):
     s = sub.add_parser("sample", parents=[common], formatter_class=Defaults,
                        help="generate text from a prompt")
+    s.add_argument("--checkpoint", metavar="PATH", help=READ)
     s.add_argument("--prompt", default="형식은", help="text to continue")
     s.add_argument("--length", type=int, default=300, help="tokens to generate")
     s.add_argument("--temperature", type=float, default=0.8, help="0 = greedy")
@@ -81,6 +85,7 @@ def _add_mix(sub, common):
     m = sub.add_parser("mix", parents=[common], formatter_class=Defaults,
                        help="average trained models (and an n-gram) into one mixture file")
     m.add_argument("members", nargs="+", metavar="MODEL", help="checkpoints of the models to mix")
+    m.add_argument("--checkpoint", metavar="PATH", help=WRITE + " (the mixture)")
     m.add_argument("--force", action="store_true", help="replace an existing --checkpoint file")
     m.add_argument("--ngram", type=int, default=5,
                    help="order of a Kneser-Ney n-gram member counted from the training text (0: none)")
@@ -192,6 +197,8 @@ def main(argv=None):
         args.checkpoint = str(SHIPPED)
     if args.command in ("train", "mix"):
         _check_destination(parser, args)
+    elif Path(args.checkpoint).is_dir():
+        parser.error(f"--checkpoint {args.checkpoint} is a folder; give the checkpoint file")
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.command == "train":

@@ -40,8 +40,14 @@ def read_text(data):
     """The text of ``--data`` (any UTF-8 file; universal newlines), or the verified novel if None."""
     if data is None:
         return load_mujeong()
-    with open(data, encoding="utf-8") as f:
-        text = f.read()
+    with open(data, "rb") as f:
+        raw = f.read()
+    try:
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"--data {data} is not UTF-8 text: byte 0x{raw[err.start]:02x} at position "
+                         f"{err.start:,} ({err.reason}); save it as UTF-8, e.g. with "
+                         f"`iconv -f cp949 -t utf-8`") from None
     if len(text) < 20:
         raise ValueError(f"{data}: {len(text)} characters is too short to split into "
                          f"training and held-out text")
