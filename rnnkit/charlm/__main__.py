@@ -213,12 +213,14 @@ def main(argv=None):
     if args.command == "sample" and (args.length < 0 or args.temperature < 0):
         parser.error("--length and --temperature must be >= 0")
     try:
-        {"train": cmd_train, "evaluate": cmd_evaluate, "sample": cmd_sample,
-         "mix": cmd_mix}[args.command](args)
+        return {"train": cmd_train, "evaluate": cmd_evaluate, "sample": cmd_sample,
+                "mix": cmd_mix}[args.command](args) or 0
     except (OSError, ValueError) as err:      # bad input, not a bug: one line, no traceback
         print(f"{parser.prog} {args.command}: error: {' '.join(str(err).split())}", file=sys.stderr)
         return 2
-    return 0
+    except KeyboardInterrupt:                 # Ctrl-C where there is nothing to save
+        print(f"{parser.prog} {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

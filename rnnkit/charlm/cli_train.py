@@ -2,11 +2,14 @@
 
 The run trains a :class:`~rnnkit.charlm.model.CharLM` (:func:`rnnkit.charlm.train.train`) on
 the first 90 % of the text, saves ``--checkpoint`` at every held-out evaluation and at the
-end, and prints the log and the held-out score of the weights as stored.
+end, and prints the log and the held-out score of the weights as stored. Ctrl-C saves
+the model as it is at that step (its ``meta`` marked ``interrupted``), says where, and
+ends with exit status 130.
 """
 from __future__ import annotations
 
 import hashlib
+import sys
 
 import torch
 
@@ -92,7 +95,10 @@ def check_train_args(parser, args):
 
 
 def cmd_train(args):
-    """Run ``train`` with the parsed ``args``: train, evaluate, save ``--checkpoint``."""
+    """Run ``train`` with the parsed ``args``: train, evaluate, save ``--checkpoint``.
+
+    Returns the exit status: 0, or 130 after Ctrl-C, with the model saved as it was then.
+    """
     text = read_text(args.data)
     train_text, valid_text = split_text(text)
     vocab = build_vocab(text, args.tokens)
@@ -126,11 +132,33 @@ def cmd_train(args):
         save_checkpoint(args.checkpoint, m, vocab, tokens=args.tokens, log=log, meta=meta,
                         precision=args.precision)
 
-    from .train import train
-    log = train(model, train_ids, steps=args.steps, minutes=args.minutes, batch_size=args.batch_size,
-                seq_len=args.seq_len, lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup,
-                clip=args.clip, bf16=args.bf16, eval_every=args.eval_every, eval_fn=eval_fn, on_eval=on_eval,
-                seed=args.seed, progress=not args.quiet)
+    from .train import TrainingInterrupted, train
+    try:
+        log = train(model, train_ids, steps=args.steps, minutes=args.minutes, batch_size=args.batch_size,
+                    seq_len=args.seq_len, lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup,
+                    clip=args.clip, bf16=args.bf16, eval_every=args.eval_every, eval_fn=eval_fn,
+                    on_eval=on_eval, seed=args.seed, progress=not args.quiet)
+    except TrainingInterrupted as stop:
+        return save_interrupted(args, model, vocab, stop.log, meta, stop.step)
+    try:
+        _finish(args, model, vocab, log, meta, train_text, valid_text)
+    except KeyboardInterrupt:       # during the final evaluation: the model is trained, save it
+        return save_interrupted(args, model, vocab, log, meta, log[-1]["step"])
+    return 0
+
+
+def save_interrupted(args, model, vocab, log, meta, step):
+    """After Ctrl-C: save ``model`` as it is, marked ``interrupted``, say where; exit status 130."""
+    meta = {k: v for k, v in meta.items() if not k.startswith("heldout")}   # numbers of no stored model
+    meta.update(interrupted=True, interrupted_at_step=step, precision=args.precision)
+    path = save_checkpoint(args.checkpoint, model, vocab, tokens=args.tokens, log=log, meta=meta,
+                           precision=args.precision)
+    print(f"interrupted at step {step}; saved {path}", file=sys.stderr)
+    return 130
+
+
+def _finish(args, model, vocab, log, meta, train_text, valid_text):
+    """After training: score the weights as stored, save them with the score, print the log."""
     result = evaluate_heldout(model, vocab, args.tokens, train_text, valid_text)
     meta["heldout"] = result
     meta["precision"] = args.precision
