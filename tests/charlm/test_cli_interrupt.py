@@ -15,8 +15,6 @@ import time
 
 from rnnkit.charlm import load_checkpoint
 
-from conftest import synthetic_text
-
 SMALL = ["--layers", "1", "--hidden", "16", "--batch-size", "4", "--seq-len", "16", "--threads", "1"]
 
 
@@ -25,9 +23,9 @@ def _read_into(stream, sink):
         sink.append(chunk)
 
 
-def test_ctrl_c_saves_the_model_as_it_is_and_exits_130(tmp_path):
+def test_ctrl_c_saves_the_model_as_it_is_and_exits_130(tmp_path, text):
     data = tmp_path / "small.txt"
-    data.write_text(synthetic_text(), encoding="utf-8")
+    data.write_text(text, encoding="utf-8")
     ckpt = tmp_path / "m.pt"
     proc = subprocess.Popen([sys.executable, "-m", "rnnkit.charlm", "train", "--steps", "1000000",
                              "--eval-every", "100000", "--data", str(data), "--checkpoint", str(ckpt),
