@@ -11,7 +11,9 @@ finds it (``$RNNKIT_MUJEONG``, the cache, a download). Any text file works with
 ``--data`` (read as UTF-8, not checked against the novel's sha256): the standard split
 (first 90% / last 10%) is applied to it. Problems with
 the input (a missing file, a bad checkpoint, unknown prompt characters) end with a
-one-line message and exit status 2, not a traceback.
+one-line message and exit status 2, not a traceback. Ctrl-C during ``train`` saves the
+model as it is, says where, and exits with status 130. ``sample`` of the shipped model
+works without the novel: its n-gram member is then left out, with a one-line note.
 """
 from __future__ import annotations
 
@@ -91,7 +93,7 @@ def _add_mix(sub, common):
     m = sub.add_parser("mix", parents=[common], formatter_class=Defaults,
                        help="average trained models (and an n-gram) into one mixture file")
     m.add_argument("members", nargs="+", metavar="MODEL", help="checkpoints of the models to mix")
-    m.add_argument("--checkpoint", metavar="PATH", help=WRITE + " (the mixture)")
+    m.add_argument("--checkpoint", metavar="PATH", help=WRITE + " the mixture to (required)")
     m.add_argument("--force", action="store_true", help="replace an existing --checkpoint file")
     m.add_argument("--ngram", type=int, default=5,
                    help="order of a Kneser-Ney n-gram member counted from the training text (0: none)")

@@ -23,14 +23,14 @@ from .sample import check_prompt, sample
 from .tokens import TOKENS, build_vocab, jamo_parts, to_tokens
 
 
-WRITE = "file to write (required)"
+WRITE = "file to write"
 
 
 def add_train(sub, common):
     """Add the sub-command ``train`` (with the options in ``common``) to the sub-parsers ``sub``."""
     t = sub.add_parser("train", parents=[common], formatter_class=Defaults,
                        help="train a model and save a checkpoint")
-    t.add_argument("--checkpoint", metavar="PATH", help=WRITE + " at every evaluation and at the end")
+    t.add_argument("--checkpoint", metavar="PATH", help=WRITE + " (required): saved at every evaluation, at the end, and on Ctrl-C")
     t.add_argument("--force", action="store_true", help="replace an existing --checkpoint file")
     budget = t.add_mutually_exclusive_group(required=True)
     budget.add_argument("--minutes", type=positive(float), help="wall-clock training budget")
