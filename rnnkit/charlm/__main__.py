@@ -11,7 +11,9 @@ finds it (``$RNNKIT_MUJEONG``, the cache, a download). Any text file works with
 ``--data`` (read as UTF-8, not checked against the novel's sha256): the standard split
 (first 90% / last 10%) is applied to it. Problems with
 the input (a missing file, a bad checkpoint, unknown prompt characters) end with a
-one-line message and exit status 2, not a traceback.
+one-line message and exit status 2, not a traceback. Ctrl-C during ``train`` saves the
+model as it is, says where, and exits with status 130. ``sample`` of the shipped model
+works without the novel: its n-gram member is then left out, with a one-line note.
 """
 from __future__ import annotations
 
@@ -23,141 +25,75 @@ from pathlib import Path
 
 import torch
 
-from rnnkit.data import load_mujeong, split_text
+from rnnkit.data import split_text
 
-from .checkpoint import PRECISIONS, SHIPPED, atomic_save, load_checkpoint, save_checkpoint
+from .checkpoint import PRECISIONS, SHIPPED, atomic_save, load_checkpoint
+from .cli import PROG, Defaults, positive, print_result, read_text
+from .cli_train import WRITE, add_train, check_train_args, cmd_train
 from .evaluate import evaluate_heldout
 from .mixture import load_any, mixture_dict, mixture_from_dict
-from .model import CELLS, CharLM, count_parameters
-from .sample import check_prompt, sample
-from .tokens import TOKENS, build_vocab, jamo_parts, to_tokens
+from .sample import sample
+from .tokens import to_tokens
 
 
 MAX_STREAMS = 256     # evaluate: 32,495 held-out characters make ~127 per stream
 
 
-def _positive(kind):
-    def parse(s):
-        try:
-            v = kind(s)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {s!r}") from None
-        if not v > 0:
-            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {s!r}")
-        return v
-    return parse
-
-
-class _Defaults(argparse.ArgumentDefaultsHelpFormatter):
-    """Show defaults in --help, except None (no default) and on/off flags."""
-
-    def _get_help_string(self, action):
-        if action.default is None or action.nargs == 0:
-            return action.help
-        return super()._get_help_string(action)
-
-
 def build_parser():
     """The parser of ``python -m rnnkit.charlm``: one sub-command each for train, evaluate, sample, mix."""
-    p = argparse.ArgumentParser(prog="python -m rnnkit.charlm",
+    p = argparse.ArgumentParser(prog=PROG,
                                 description="Character-level language model of 『무정』 (chapter 07).")
     sub = p.add_subparsers(dest="command", required=True)
     common = _common_options()
-    for add in (_add_train, _add_evaluate, _add_sample, _add_mix):
+    for add in (add_train, _add_evaluate, _add_sample, _add_mix):
         add(sub, common)
     return p
 
 
 def _common_options():
-    """The options every sub-command takes: checkpoint, text, threads, seed."""
+    """The options every sub-command takes: text, threads, seed (``--checkpoint`` differs: see READ, WRITE)."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--checkpoint", metavar="PATH",
-                        help="checkpoint file (evaluate, sample: default the shipped model)")
     common.add_argument("--data", metavar="PATH", help="text file (default: the novel, found by rnnkit.data)")
-    common.add_argument("--threads", type=_positive(int), default=None, help="torch CPU threads")
+    common.add_argument("--threads", type=positive(int), default=None, help="torch CPU threads")
     common.add_argument("--seed", type=int, default=0, help="random seed")
     return common
 
 
-def _add_train(sub, common):
-    t = sub.add_parser("train", parents=[common], formatter_class=_Defaults,
-                       help="train a model and save a checkpoint")
-    t.add_argument("--force", action="store_true", help="replace an existing --checkpoint file")
-    budget = t.add_mutually_exclusive_group(required=True)
-    budget.add_argument("--minutes", type=_positive(float), help="wall-clock training budget")
-    budget.add_argument("--steps", type=_positive(int), help="number of optimizer steps")
-    _model_options(t)
-    _optimizer_options(t)
-    _output_options(t)
-
-
-def _model_options(t):
-    """train: what the model is (tokens, cell, sizes, regularizers)."""
-    t.add_argument("--tokens", choices=TOKENS, default="syllable", help="what one id stands for")
-    t.add_argument("--cell", choices=CELLS, default="lstm", help="recurrent cell")
-    t.add_argument("--layers", type=_positive(int), default=2, help="stacked recurrent layers")
-    t.add_argument("--hidden", type=_positive(int), default=512, help="hidden size H")
-    t.add_argument("--embed", type=_positive(int), default=None, help="default: = --hidden (tied)")
-    t.add_argument("--no-tie", dest="tie", action="store_false", help="separate output weights")
-    t.add_argument("--dropout", type=float, default=0.25, help="dropout probability")
-    t.add_argument("--weight-drop", type=float, default=0.0,
-                   help="DropConnect probability on the recurrent matrices W_hh")
-    t.add_argument("--embed-drop", type=float, default=0.0,
-                   help="probability of dropping a character's whole embedding row")
-    t.add_argument("--jamo-parts", action="store_true",
-                   help="syllable tokens whose vectors add shared 자모 part vectors")
-
-
-def _optimizer_options(t):
-    """train: AdamW, its schedule, and the streams of truncated BPTT."""
-    t.add_argument("--lr", type=_positive(float), default=3e-3, help="peak AdamW learning rate")
-    t.add_argument("--weight-decay", type=float, default=0.01, help="AdamW decay of the matrices")
-    t.add_argument("--warmup", type=int, default=100, help="warm-up steps")
-    t.add_argument("--clip", type=_positive(float), default=1.0, help="max global gradient norm")
-    t.add_argument("--batch-size", type=_positive(int), default=32, help="parallel streams B")
-    t.add_argument("--seq-len", type=_positive(int), default=128, help="window length T of truncated BPTT")
-
-
-def _output_options(t):
-    """train: evaluations and their log, bfloat16, and how the checkpoint is stored."""
-    t.add_argument("--eval-every", type=_positive(int), default=200,
-                   help="steps between held-out evaluations (each saves the checkpoint)")
-    t.add_argument("--log-prompt", default="형식은",
-                   help="prompt of the sample stored in the log at every evaluation")
-    t.add_argument("--log-sample-length", type=int, default=100,
-                   help="tokens of that sample (0: none)")
-    t.add_argument("--bf16", action="store_true",
-                   help="train in bfloat16 autocast (faster on CPUs with AVX-512 BF16)")
-    t.add_argument("--precision", choices=PRECISIONS, default="float32",
-                   help="how the checkpoint stores the weights: float16 is half the file, int8 "
-                        "(one scale per matrix row) a quarter, int4 (one scale per 128 entries) an eighth")
-    t.add_argument("--half", action="store_const", dest="precision", const="float16",
-                   help="the same as --precision float16")
-    t.add_argument("--quiet", action="store_true", help="no progress bar")
+READ = "file to read (default: the model shipped with rnnkit, rnnkit/checkpoints/charlm_mujeong.pt)"
 
 
 def _add_evaluate(sub, common):
-    e = sub.add_parser("evaluate", parents=[common], formatter_class=_Defaults,
+    e = sub.add_parser("evaluate", parents=[common], formatter_class=Defaults,
                        help="held-out bits per character")
-    e.add_argument("--streams", type=_positive(int), default=16,
+    e.add_argument("--checkpoint", metavar="PATH", help=READ)
+    e.add_argument("--streams", type=positive(int), default=16,
                    help=f"pieces scored in parallel (at most {MAX_STREAMS})")
     e.add_argument("--dynamic", action="store_true", help="also report dynamic evaluation")
-    e.add_argument("--dynamic-lr", type=_positive(float), default=0.1)
+    e.add_argument("--dynamic-lr", type=positive(float), default=0.1,
+                   help="learning rate of the SGD steps of dynamic evaluation (with --dynamic)")
+
+
+SAMPLE_HELP = ("Generate text from a prompt. The shipped model averages three LSTMs and a Kneser-Ney "
+               "5-gram that is counted from the novel when the model is loaded. Without the novel (no "
+               "--data, no $RNNKIT_MUJEONG, no cached copy, no download), sample leaves the 5-gram out, "
+               "uses the LSTMs alone and says so in one line; evaluate needs the text.")
 
 
 def _add_sample(sub, common):
-    s = sub.add_parser("sample", parents=[common], formatter_class=_Defaults,
-                       help="generate text from a prompt")
+    s = sub.add_parser("sample", parents=[common], formatter_class=Defaults,
+                       help="generate text from a prompt", description=SAMPLE_HELP)
+    s.add_argument("--checkpoint", metavar="PATH", help=READ)
     s.add_argument("--prompt", default="형식은", help="text to continue")
     s.add_argument("--length", type=int, default=300, help="tokens to generate")
     s.add_argument("--temperature", type=float, default=0.8, help="0 = greedy")
-    s.add_argument("--top-k", type=_positive(int), default=None, help="sample among the k likeliest")
+    s.add_argument("--top-k", type=positive(int), default=None, help="sample among the k likeliest")
 
 
 def _add_mix(sub, common):
-    m = sub.add_parser("mix", parents=[common], formatter_class=_Defaults,
+    m = sub.add_parser("mix", parents=[common], formatter_class=Defaults,
                        help="average trained models (and an n-gram) into one mixture file")
     m.add_argument("members", nargs="+", metavar="MODEL", help="checkpoints of the models to mix")
+    m.add_argument("--checkpoint", metavar="PATH", help=WRITE + " the mixture to (required)")
     m.add_argument("--force", action="store_true", help="replace an existing --checkpoint file")
     m.add_argument("--ngram", type=int, default=5,
                    help="order of a Kneser-Ney n-gram member counted from the training text (0: none)")
@@ -168,82 +104,8 @@ def _add_mix(sub, common):
                    help="how the file stores each model's weights")
 
 
-def _text(args):
-    """--data as UTF-8 text (any file; universal newlines), else the verified novel."""
-    if args.data is None:
-        return load_mujeong()
-    with open(args.data, encoding="utf-8") as f:
-        text = f.read()
-    if len(text) < 20:
-        raise ValueError(f"{args.data}: {len(text)} characters is too short to split into "
-                         f"training and held-out text")
-    return text
-
-
-def cmd_train(args):
-    text = _text(args)
-    train_text, valid_text = split_text(text)
-    vocab = build_vocab(text, args.tokens)
-    train_ids = vocab.encode(to_tokens(train_text, args.tokens))
-    if args.log_sample_length > 0:
-        check_prompt(args.log_prompt, vocab, args.tokens)     # fail now, not at the first evaluation
-    embed = args.embed or args.hidden
-    torch.manual_seed(args.seed)
-    model = CharLM(len(vocab), cell=args.cell, embed=embed, hidden=args.hidden, layers=args.layers,
-                   dropout=args.dropout, tie=args.tie and embed == args.hidden,
-                   weight_drop=args.weight_drop, embed_drop=args.embed_drop,
-                   parts=jamo_parts(vocab.chars) if args.jamo_parts else None)
-    print(f"{args.cell.upper()} {args.layers}x{args.hidden}, embed {embed}, tied {model.config['tie']}, "
-          f"{count_parameters(model):,} parameters; V = {len(vocab)} {args.tokens} tokens; "
-          f"train {len(train_text):,} / held-out {len(valid_text):,} characters")
-    meta = dict(command=" ".join(["python -m rnnkit.charlm", *args.argv]),
-                data_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), seed=args.seed,
-                threads=torch.get_num_threads(),
-                optim=dict(lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup, clip=args.clip,
-                           batch_size=args.batch_size, seq_len=args.seq_len, minutes=args.minutes, steps=args.steps,
-                           bf16=args.bf16))
-
-    def eval_fn(m):
-        return evaluate_heldout(m, vocab, args.tokens, train_text, valid_text)["bits_per_token"]
-
-    def on_eval(m, log):
-        # what the model writes at this point of training (chapter 07 shows these)
-        if args.log_sample_length > 0:
-            log[-1]["sample"] = sample(m, vocab, args.log_prompt, args.log_sample_length,
-                                       temperature=0.8, tokens=args.tokens, seed=args.seed)
-        save_checkpoint(args.checkpoint, m, vocab, tokens=args.tokens, log=log, meta=meta,
-                        precision=args.precision)
-
-    from .train import train
-    log = train(model, train_ids, steps=args.steps, minutes=args.minutes, batch_size=args.batch_size,
-                seq_len=args.seq_len, lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup,
-                clip=args.clip, bf16=args.bf16, eval_every=args.eval_every, eval_fn=eval_fn, on_eval=on_eval,
-                seed=args.seed, progress=not args.quiet)
-    result = evaluate_heldout(model, vocab, args.tokens, train_text, valid_text)
-    meta["heldout"] = result
-    meta["precision"] = args.precision
-    if args.precision != "float32":       # the number a reader of the stored file will reproduce
-        meta["heldout_float32_bits_per_char"] = result["bits_per_char"]
-        model, vocab, _ = load_checkpoint(save_checkpoint(args.checkpoint, model, vocab, tokens=args.tokens,
-                                                          log=log, meta=meta, precision=args.precision))
-        result = evaluate_heldout(model, vocab, args.tokens, train_text, valid_text)
-        meta["heldout"] = result
-    save_checkpoint(args.checkpoint, model, vocab, tokens=args.tokens, log=log, meta=meta,
-                    precision=args.precision)
-    for r in log:
-        print(f"step {r['step']:6d}  {r['seconds']:8.1f} s  lr {r['lr']:.2e}  "
-              f"train {r['train_bpc']:.4f}  held-out {r['valid_bpc']:.4f} bits/token")
-    _print_result(result, args.tokens)
-    print(f"saved {args.checkpoint}")
-
-
-def _print_result(r, tokens):
-    unit = "bits per character" if tokens == "syllable" else "bits per syllable (character)"
-    print(f"held-out: {r['bits_per_char']:.4f} {unit} over {r['chars']:,} characters"
-          + (f" ({r['bits_per_token']:.4f} bits per jamo token)" if tokens == "jamo" else ""))
-    if "dynamic_bits_per_char" in r:
-        print(f"dynamic evaluation (SGD lr {r['dynamic_lr']}, segments of {r['dynamic_segment']}): "
-              f"{r['dynamic_bits_per_char']:.4f} {unit}")
+class _NoNovel(Exception):
+    """sample: the novel, which a mixture's n-gram member is counted from, cannot be found."""
 
 
 def _load(args, need_text):
@@ -251,17 +113,32 @@ def _load(args, need_text):
 
     The file is read first, so a bad file is reported without looking for the novel; the
     text is read when ``need_text`` or when a mixture's n-gram member needs to be counted.
+    Without ``need_text`` (sample) and without --data, a novel that cannot be found
+    (not at $RNNKIT_MUJEONG, not cached, no download) leaves the n-gram member out, with
+    a one-line note.
     """
     text = None
 
     def train_text():
         nonlocal text
-        text = _text(args)
+        try:
+            text = read_text(args.data)
+        except OSError as err:     # FileNotFoundError, DownloadError, an unwritable cache
+            if need_text or args.data is not None:
+                raise
+            raise _NoNovel() from err
         return split_text(text)[0]
 
-    model, vocab, ckpt = load_any(args.checkpoint, train_text)
+    try:
+        model, vocab, ckpt = load_any(args.checkpoint, train_text)
+    except _NoNovel:
+        model, vocab, ckpt = load_any(args.checkpoint, skip_ngram=True)
+        print(f"note: the Kneser-Ney {ckpt['ngram']['order']}-gram member of {args.checkpoint} was left out "
+              f"because the novel was not found; sampling from its {len(model.members)} neural models "
+              f"alone (give the text with --data PATH or RNNKIT_MUJEONG=PATH to use the whole model)",
+              file=sys.stderr)
     if need_text and text is None:
-        text = _text(args)
+        text = read_text(args.data)
     return model, vocab, ckpt, text
 
 
@@ -283,7 +160,7 @@ def cmd_evaluate(args):
     train_text, valid_text = split_text(text)
     r = evaluate_heldout(model, vocab, ckpt["tokens"], train_text, valid_text, streams=args.streams,
                          dynamic=args.dynamic, dynamic_lr=args.dynamic_lr)
-    _print_result(r, ckpt["tokens"])
+    print_result(r, ckpt["tokens"])
 
 
 def cmd_sample(args):
@@ -294,7 +171,7 @@ def cmd_sample(args):
 
 
 def cmd_mix(args):
-    text = _text(args)
+    text = read_text(args.data)
     train_text, valid_text = split_text(text)
     loaded = [load_checkpoint(path) for path in args.members]
     _, vocab, first = loaded[0]
@@ -304,7 +181,7 @@ def cmd_mix(args):
                              f"only models of the same text and tokens can be mixed")
     tokens = first["tokens"]
     ngram = dict(order=args.ngram, discount=args.discount, kneser_ney=True) if args.ngram else None
-    meta = dict(command=" ".join(["python -m rnnkit.charlm", *args.argv]), members=list(args.members),
+    meta = dict(command=" ".join([PROG, *args.argv]), members=list(args.members),
                 data_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), precision=args.precision)
     stored = mixture_dict([m for m, _, _ in loaded], vocab, weights=args.weights, ngram=ngram,
                           train_text=train_text, tokens=tokens, logs=[c["log"] for _, _, c in loaded],
@@ -318,7 +195,7 @@ def cmd_mix(args):
         print(f"weight {w:.3f}  held-out {bpc:.4f} bits per character  {name}")
     stored["meta"].update(parts=parts, heldout=evaluate_heldout(mixture, vocab, tokens, train_text, valid_text))
     atomic_save(stored, args.checkpoint)
-    _print_result(stored["meta"]["heldout"], tokens)
+    print_result(stored["meta"]["heldout"], tokens)
     print(f"saved {args.checkpoint}")
 
 
@@ -347,14 +224,12 @@ def main(argv=None):
         args.checkpoint = str(SHIPPED)
     if args.command in ("train", "mix"):
         _check_destination(parser, args)
+    elif Path(args.checkpoint).is_dir():
+        parser.error(f"--checkpoint {args.checkpoint} is a folder; give the checkpoint file")
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.command == "train":
-        for flag in ("dropout", "weight_drop", "embed_drop"):
-            if not 0 <= getattr(args, flag) < 1:
-                parser.error(f"--{flag.replace('_', '-')} must be in [0, 1), got {getattr(args, flag)}")
-    if args.command == "train" and args.log_sample_length < 0:
-        parser.error(f"--log-sample-length must be >= 0, got {args.log_sample_length}")
+        check_train_args(parser, args)
     if args.command == "mix" and not 0 <= args.ngram <= 9:
         parser.error(f"--ngram must be an order from 1 to 9, or 0 for none, got {args.ngram}")
     if args.command == "mix" and not 0 < args.discount <= 1:
@@ -365,12 +240,14 @@ def main(argv=None):
     if args.command == "sample" and (args.length < 0 or args.temperature < 0):
         parser.error("--length and --temperature must be >= 0")
     try:
-        {"train": cmd_train, "evaluate": cmd_evaluate, "sample": cmd_sample,
-         "mix": cmd_mix}[args.command](args)
+        return {"train": cmd_train, "evaluate": cmd_evaluate, "sample": cmd_sample,
+                "mix": cmd_mix}[args.command](args) or 0
     except (OSError, ValueError) as err:      # bad input, not a bug: one line, no traceback
         print(f"{parser.prog} {args.command}: error: {' '.join(str(err).split())}", file=sys.stderr)
         return 2
-    return 0
+    except KeyboardInterrupt:                 # Ctrl-C where there is nothing to save
+        print(f"{parser.prog} {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

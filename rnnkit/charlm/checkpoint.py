@@ -35,6 +35,7 @@ of different sizes) with a ``ValueError`` that says what it found and what to do
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import torch
@@ -225,19 +226,42 @@ def file_error(path, found, todo=_RETRAIN):
 def read_file(path):
     """The dict stored in a checkpoint file, read with ``weights_only=True``.
 
-    ``FileNotFoundError`` for a missing file, ``ValueError`` for one torch cannot read.
+    ``FileNotFoundError`` for a missing file, ``IsADirectoryError`` for a folder,
+    ``ValueError`` for a file torch cannot read (with the first sentence of torch's reason).
     """
     check_path("path", path)
+    if Path(path).is_dir():
+        raise IsADirectoryError(f"{path} is a folder, not a checkpoint file; give the path of the file")
     if not Path(path).is_file():
         raise FileNotFoundError(f"{path}: no such checkpoint file; train one with "
                                 f"`python -m rnnkit.charlm train --checkpoint {path}`")
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:          # zip, pickle and EOF errors all mean: unreadable
-        msg = str(err).splitlines()[0] if str(err) else ""
-        raise file_error(path, f"not a readable checkpoint, the file may be truncated or corrupt "
-                               f"({type(err).__name__}: {msg[:120]})",
-                         "copy it again or " + _RETRAIN) from None
+        why = "the file is empty" if Path(path).stat().st_size == 0 else f"torch: {_torch_reason(err)}"
+        raise file_error(path, f"not a readable checkpoint ({why}), the file may be "
+                               f"truncated or corrupt", "copy it again or " + _RETRAIN) from None
+
+
+#: torch's preamble when a weights-only load fails; the reason follows this marker.
+_UNPICKLER = "WeightsUnpickler error:"
+
+
+def _torch_reason(err, limit=100):
+    """``"<ErrorType>: <first sentence>"`` of a torch.load error, cut only at a word, with "…".
+
+    torch's weights-only failures start with a paragraph of advice (to load with
+    ``weights_only=False``) that does not apply to a file that is not a checkpoint; the
+    reason after it is used instead.
+    """
+    text = str(err)
+    if _UNPICKLER in text:
+        text = text.split(_UNPICKLER, 1)[1]
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    sentence = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
+    if len(sentence) > limit:
+        sentence = sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return f"{type(err).__name__}: {sentence}" if sentence else type(err).__name__
 
 
 def load_checkpoint(path):

@@ -26,7 +26,9 @@ A mixture file (:func:`save_mixture`) holds the neural members as ordinary check
 dicts (any precision, int4 by default), the weights, and, for an n-gram member, only its
 recipe (order, discount, the sha256 of the training text): the n-gram's counts would
 spell out the novel, which must not be stored, so :func:`load_mixture` counts them again
-from the training text (under a second for the novel).
+from the training text (under a second for the novel). Without the text,
+``load_mixture(path, skip_ngram=True)`` leaves the n-gram out: the mixture of the neural
+members alone, their weights renormalised to sum to 1.
 """
 from __future__ import annotations
 
@@ -247,7 +249,7 @@ def mixture_dict(models, vocab, *, weights=None, ngram=None, train_text=None,
                 members=members, ngram=spec, weights=w, meta=dict(meta or {}))
 
 
-def load_mixture(path, train_text=None):
+def load_mixture(path, train_text=None, *, skip_ngram=False):
     """Read a file written by :func:`save_mixture`.
 
     Parameters
@@ -256,6 +258,8 @@ def load_mixture(path, train_text=None):
     train_text : the text its n-gram member counts (the first 90 % of the novel, as
         ``rnnkit.data.split_text(load_mujeong())[0]``), or a function of no arguments that
         returns it; needed (and the function called) only if the file has an n-gram member
+    skip_ngram : leave an n-gram member out (no text needed): the mixture of the neural
+        members, with their stored weights renormalised over them
 
     Returns
     -------
@@ -268,10 +272,10 @@ def load_mixture(path, train_text=None):
         got = ckpt.get("format") if isinstance(ckpt, dict) else type(ckpt).__name__
         raise file_error(path, f"not an {FORMAT} file (format field: {got!r})",
                          "load a single model with rnnkit.charlm.load_checkpoint")
-    return mixture_from_dict(ckpt, path, train_text)
+    return mixture_from_dict(ckpt, path, train_text, skip_ngram=skip_ngram)
 
 
-def mixture_from_dict(ckpt, path, train_text=None):
+def mixture_from_dict(ckpt, path, train_text=None, *, skip_ngram=False):
     """(MixtureLM, Vocab, ckpt) from a mixture dict, as :func:`load_mixture` (``path`` names it in errors)."""
     if ckpt.get("version") != VERSION:
         raise file_error(path, f"mixture format version {ckpt.get('version')!r}, but this rnnkit "
@@ -288,7 +292,9 @@ def mixture_from_dict(ckpt, path, train_text=None):
             raise file_error(path, f"member {i} reads another vocabulary or token kind than the mixture")
         models.append(model)
         vocab = v
-    spec = ckpt["ngram"]
+    spec, weights = ckpt["ngram"], ckpt["weights"]
+    if spec is not None and skip_ngram:
+        spec, weights = None, _without_last(weights, path)
     if spec is not None:
         if not isinstance(spec, dict) or any(k not in spec for k in NGRAM_KEYS):
             raise file_error(path, f"the n-gram recipe must have the keys {NGRAM_KEYS}, got {spec!r}")
@@ -297,7 +303,8 @@ def mixture_from_dict(ckpt, path, train_text=None):
         if not isinstance(train_text, str):
             raise ValueError(f"{path}: its {spec['order']}-gram member is counted from the training "
                              f"text when the file is loaded; pass train_text= (the first 90 % of the "
-                             f"novel: rnnkit.data.split_text(rnnkit.data.load_mujeong())[0])")
+                             f"novel: rnnkit.data.split_text(rnnkit.data.load_mujeong())[0]), or "
+                             f"skip_ngram=True to leave it out")
         if text_sha256(train_text) != spec["train_sha256"]:
             raise ValueError(f"{path}: train_text is not the text its n-gram was made from "
                              f"(sha256 {text_sha256(train_text)[:12]}…, expected "
@@ -306,21 +313,30 @@ def mixture_from_dict(ckpt, path, train_text=None):
                                       kneser_ney=spec["kneser_ney"]).fit(train_text)
         models.append(NgramLM(ngram, vocab))
     try:
-        mixture = MixtureLM(models, ckpt["weights"])
+        mixture = MixtureLM(models, weights)
     except ValueError as err:
         raise file_error(path, str(err)) from None
     return mixture.eval(), vocab, ckpt
 
 
-def load_any(path, train_text=None):
+def _without_last(weights, path):
+    """The weights of the neural members when the last one (the n-gram) is left out."""
+    if not isinstance(weights, list) or len(weights) < 2 or not sum(weights[:-1]) > 0:
+        raise file_error(path, f"the mixture's weights {weights!r} leave nothing without its n-gram member",
+                         "load it with its training text")
+    return weights[:-1]
+
+
+def load_any(path, train_text=None, *, skip_ngram=False):
     """A single-model checkpoint or a mixture file, whichever ``path`` holds.
 
     Returns ``(model, vocab, ckpt)``: a CharLM as :func:`~rnnkit.charlm.checkpoint.load_checkpoint`
     gives it, or a MixtureLM as :func:`load_mixture` does (``train_text``, a str or a function
-    returning it, is used only for a mixture with an n-gram member).
+    returning it, is used only for a mixture with an n-gram member; ``skip_ngram`` leaves
+    that member out, as in :func:`load_mixture`).
     """
     ckpt = read_file(path)
     if isinstance(ckpt, dict) and ckpt.get("format") == FORMAT:
-        return mixture_from_dict(ckpt, path, train_text)
+        return mixture_from_dict(ckpt, path, train_text, skip_ngram=skip_ngram)
     model, vocab = model_from_dict(ckpt, path)
     return model, vocab, ckpt

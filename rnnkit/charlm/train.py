@@ -16,10 +16,18 @@ global gradient-norm clipping, and a learning rate that rises linearly over
 training seconds / (60 * ``minutes``) for a wall-clock budget, so a 10-minute run ends
 at learning rate zero whatever the speed of the machine. Time spent in held-out
 evaluation is not counted as training time.
+
+Ctrl-C (``KeyboardInterrupt``) stops training at a step boundary: a SIGINT that arrives
+during an optimizer step is held until the step is complete, so the weights are never
+half updated. :func:`train` then raises :class:`TrainingInterrupted`, a
+``KeyboardInterrupt`` that carries the step reached and the log so far.
 """
 from __future__ import annotations
 
+import contextlib
 import math
+import signal
+import threading
 import time
 
 import numpy as np
@@ -32,6 +40,37 @@ from rnnkit.data import StreamBatches
 from .budget import Budget
 from .evaluate import LN2
 from .model import detach_state
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`train`: ``step`` optimizer steps were done, ``log`` the records so far.
+
+    The model has the weights of step ``step`` (complete steps only) and is in eval mode.
+    """
+
+    def __init__(self, step, log):
+        super().__init__(f"training interrupted at step {step}")
+        self.step, self.log = step, log
+
+
+@contextlib.contextmanager
+def _whole_step():
+    """Hold a SIGINT that arrives inside the block until its end, then raise KeyboardInterrupt.
+
+    Only in the main thread with Python's default handler; elsewhere the block runs as is.
+    """
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield
+        return
+    held = []
+    signal.signal(signal.SIGINT, lambda *_: held.append(True))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if held:
+        raise KeyboardInterrupt
 
 
 def lr_at(step, progress, *, lr, warmup):
@@ -75,6 +114,8 @@ def train(model, train_ids, *, steps=None, minutes=None, batch_size=32, seq_len=
         step of the 2x512 LSTM takes about 0.6 of the float32 time
         (``bench/charlm.py`` reports the effect on held-out bpc).
 
+    Raises :class:`TrainingInterrupted` on Ctrl-C (see the module docstring).
+
     Returns
     -------
     log : list of dicts, one per evaluation: step, seconds (training time), lr,
@@ -91,21 +132,31 @@ def train(model, train_ids, *, steps=None, minutes=None, batch_size=32, seq_len=
     opt = _adamw(model, lr, weight_decay)
     budget = Budget(steps=steps, minutes=minutes, progress=progress)
     log = _Log(model, budget, eval_fn, on_eval)
-    state, cur_lr = None, lr_at(1, 0.0, lr=lr, warmup=warmup)
+    try:
+        _loop(model, opt, windows, budget, log, eval_every, dict(lr=lr, warmup=warmup), clip, bf16)
+    except KeyboardInterrupt:
+        raise TrainingInterrupted(budget.step, log.records) from None
+    finally:
+        budget.close()
+        model.eval()
+    return log.records
+
+
+def _loop(model, opt, windows, budget, log, eval_every, schedule, clip, bf16):
+    """The steps of :func:`train` until the budget is spent, an evaluation every ``eval_every``."""
+    state, cur_lr = None, lr_at(1, 0.0, **schedule)
     while budget.left():
-        x, y, new_pass = next(windows)
-        t0 = time.perf_counter()
-        cur_lr = lr_at(budget.step + 1, budget.fraction, lr=lr, warmup=warmup)
-        loss, state = _step(model, opt, x, y, None if new_pass else state, cur_lr, clip, bf16)
-        budget.tick(time.perf_counter() - t0)
-        log.add_loss(loss)
+        with _whole_step():
+            x, y, new_pass = next(windows)
+            t0 = time.perf_counter()
+            cur_lr = lr_at(budget.step + 1, budget.fraction, **schedule)
+            loss, state = _step(model, opt, x, y, None if new_pass else state, cur_lr, clip, bf16)
+            budget.tick(time.perf_counter() - t0)
+            log.add_loss(loss)
         if budget.step % eval_every == 0:
             log.record(cur_lr)
     if not log.records or log.records[-1]["step"] != budget.step:
         log.record(cur_lr)
-    budget.close()
-    model.eval()
-    return log.records
 
 
 def _adamw(model, lr, weight_decay):

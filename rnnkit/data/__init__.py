@@ -16,8 +16,9 @@ Typical use::
 """
 from .batching import StreamBatches
 from .jamo import decompose, recompose
-from .mujeong import ChecksumMismatchError, DownloadError, load_mujeong, mujeong_path, split_text
+from .mujeong import (CacheDirError, ChecksumMismatchError, DownloadError, load_mujeong, mujeong_path,
+                      split_text)
 from .vocab import Vocab
 
 __all__ = ["load_mujeong", "mujeong_path", "split_text", "ChecksumMismatchError", "DownloadError",
-           "Vocab", "decompose", "recompose", "StreamBatches"]
+           "CacheDirError", "Vocab", "decompose", "recompose", "StreamBatches"]

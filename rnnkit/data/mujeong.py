@@ -55,6 +55,10 @@ class DownloadError(OSError):
     """The download failed, was cut short, or did not return the expected bytes."""
 
 
+class CacheDirError(OSError):
+    """The cache folder cannot be created or written into, so nothing can be downloaded into it."""
+
+
 def default_cache_dir() -> Path:
     """The directory where a downloaded copy is kept.
 
@@ -99,43 +103,62 @@ def _download(url: str, dest: Path, progress: bool) -> bytes:
     The bytes go to a temporary ``.part`` file beside ``dest``
     (:func:`rnnkit.atomic.atomic_file`); its length and sha256 are checked inside the
     block, so a wrong download raises before the rename. On any failure (including
-    KeyboardInterrupt) the temporary file is deleted and ``dest`` is left untouched.
+    KeyboardInterrupt) the temporary file is deleted and ``dest`` is left untouched. A
+    folder that cannot be written raises :class:`CacheDirError` before the download.
     """
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_file(dest, "wb", suffix=".part") as out:
+            return _fetch(url, out, progress)
+    except (DownloadError, ChecksumMismatchError):
+        raise
+    except OSError as err:           # creating the folder, its temporary file, or the rename
+        raise CacheDirError(
+            f"the cache folder {dest.parent} is not writable ({err.strerror or type(err).__name__}), "
+            f"so 『무정』 cannot be downloaded into it. Set {CACHE_ENV_VAR} to a writable folder, "
+            f"or {ENV_VAR} to a copy of mujeong.txt") from None
+
+
+def _fetch(url: str, out, progress: bool) -> bytes:
+    """Stream ``url`` into the open file ``out``; the bytes, once their length and sha256 are checked."""
     from tqdm.auto import tqdm   # imported here: only a download needs it
 
-    dest.parent.mkdir(parents=True, exist_ok=True)
     digest, parts, received, expected = hashlib.sha256(), [], 0, None
-    with atomic_file(dest, "wb", suffix=".part") as out:
-        try:
-            with urllib.request.urlopen(url, timeout=_TIMEOUT) as resp:
-                length = resp.headers.get("Content-Length")
-                expected = int(length) if length is not None and length.isdigit() else None
-                with tqdm(total=expected, unit="B", unit_scale=True, unit_divisor=1024,
-                          desc="무정", disable=not progress) as bar:
-                    while chunk := resp.read(_CHUNK):
-                        out.write(chunk)
-                        parts.append(chunk)
-                        digest.update(chunk)
-                        received += len(chunk)
-                        bar.update(len(chunk))
-        # URLError, HTTPError, timeouts and resets are OSErrors; IncompleteRead and a bad
-        # status line are HTTPExceptions; a malformed URL is a ValueError.
-        except (OSError, http.client.HTTPException, ValueError) as err:
-            stopped = f" (stopped after {received:,} bytes)" if received else ""
-            raise DownloadError(
-                f"could not download 『무정』 from {url}{stopped}: {err!r}. "
-                f"Nothing was cached. Check the connection and try again, or download the file "
-                f"yourself and set {ENV_VAR} to its path") from err
-        if expected is not None and received != expected:
-            raise DownloadError(
-                f"the download of 『무정』 from {url} was cut short: received {received:,} of "
-                f"{expected:,} bytes. Nothing was cached; try again")
-        if digest.hexdigest() != SHA256:
-            raise ChecksumMismatchError(
-                f"the download from {url} is not the expected text of 『무정』: found {received:,} "
-                f"bytes with sha256 {digest.hexdigest()[:12]}…, expected {SIZE:,} bytes with sha256 "
-                f"{SHA256[:12]}…. Nothing was cached. Check the URL, or set {ENV_VAR} to a "
-                f"verified local copy")
+    try:
+        with urllib.request.urlopen(url, timeout=_TIMEOUT) as resp:
+            length = resp.headers.get("Content-Length")
+            expected = int(length) if length is not None and length.isdigit() else None
+            with tqdm(total=expected, unit="B", unit_scale=True, unit_divisor=1024,
+                      desc="무정", disable=not progress) as bar:
+                while chunk := resp.read(_CHUNK):
+                    out.write(chunk)
+                    parts.append(chunk)
+                    digest.update(chunk)
+                    received += len(chunk)
+                    bar.update(len(chunk))
+    # URLError, HTTPError, timeouts and resets are OSErrors; IncompleteRead and a bad
+    # status line are HTTPExceptions; a malformed URL is a ValueError.
+    except (OSError, http.client.HTTPException, ValueError) as err:
+        stopped = f" (stopped after {received:,} bytes)" if received else ""
+        raise DownloadError(
+            f"could not download 『무정』 from {url}{stopped}: {err!r}. "
+            f"Nothing was cached. Check the connection and try again, or download the file "
+            f"yourself and set {ENV_VAR} to its path") from err
+    if expected is not None and received != expected:
+        raise DownloadError(
+            f"the download of 『무정』 from {url} was cut short: received {received:,} of "
+            f"{expected:,} bytes. Nothing was cached; try again")
+    if digest.hexdigest() != SHA256 and expected is None and received < SIZE:
+        raise DownloadError(
+            f"could not download 『무정』 from {url}: the download was incomplete ({received:,} bytes "
+            f"of {SIZE:,}); the connection closed early and the server sent no length. Nothing was "
+            f"cached; try again, or download the file yourself and set {ENV_VAR} to its path")
+    if digest.hexdigest() != SHA256:
+        raise ChecksumMismatchError(
+            f"the download from {url} is not the expected text of 『무정』: found {received:,} "
+            f"bytes with sha256 {digest.hexdigest()[:12]}…, expected {SIZE:,} bytes with sha256 "
+            f"{SHA256[:12]}…. Nothing was cached. Check the URL, or set {ENV_VAR} to a "
+            f"verified local copy")
     return b"".join(parts)
 
 
@@ -192,6 +215,8 @@ def load_mujeong(path=None, *, cache_dir=None, url: str = DEFAULT_URL, progress:
         The file found, or downloaded, is not byte-identical to the expected one.
     DownloadError (an OSError)
         The download failed or was cut short. No cache file is left behind.
+    CacheDirError (an OSError)
+        The cache folder cannot be written; set ``RNNKIT_CACHE_DIR`` (or ``RNNKIT_MUJEONG``).
     """
     data = _locate(path, cache_dir, url, progress)[1]
     # Universal newlines, exactly as open(path, encoding="utf-8").read() would give.

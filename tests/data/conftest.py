@@ -61,7 +61,8 @@ class _Handler(BaseHTTPRequestHandler):
     """Serves ``server.routes[path] = (body, declared_length)``; 404 for other paths.
 
     A declared length larger than the body imitates a transfer cut off midway: the
-    handler sends the header, part of the body, and closes the connection.
+    handler sends the header, part of the body, and closes the connection. A declared
+    length of ``False`` sends no Content-Length: the body ends where the connection closes.
     """
 
     def do_GET(self):
@@ -73,7 +74,8 @@ class _Handler(BaseHTTPRequestHandler):
         body, declared = route
         self.send_response(200)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(body) if declared is None else declared))
+        if declared is not False:
+            self.send_header("Content-Length", str(len(body) if declared is None else declared))
         self.end_headers()
         self.wfile.write(body)
         self.wfile.flush()

@@ -169,6 +169,56 @@ def test_interrupted_download_is_refused_and_not_cached(fake_novel, clean_env, h
     assert listing(clean_env) == []
 
 
+def test_download_cut_short_without_content_length_says_incomplete(fake_novel, clean_env, http_server):
+    half = fake_novel[: len(fake_novel) // 2]
+    http_server.routes["/m.txt"] = (half, False)                 # no Content-Length: only the size tells
+    with pytest.raises(DownloadError) as err:
+        load_mujeong(url=http_server.url("/m.txt"), progress=False)
+    msg = str(err.value)
+    assert f"the download was incomplete ({len(half):,} bytes of {mujeong.SIZE:,})" in msg
+    assert "Check the URL" not in msg and "Nothing was cached" in msg
+    assert listing(clean_env) == []
+    http_server.routes["/m.txt"] = (fake_novel, False)           # complete, without the header: fine
+    assert load_mujeong(url=http_server.url("/m.txt"), progress=False) == EXPECTED_TEXT
+
+
+def _cache_folder_not_writable(kind, tmp_path, monkeypatch):
+    """A cache folder the loader cannot write into: under a file, or read-only."""
+    if kind == "under a file":
+        (tmp_path / "a-file").write_text("x")
+        return tmp_path / "a-file" / "cache"
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+    else:                                          # root writes anywhere: refuse as the kernel would
+        import tempfile
+
+        def refuse(dir=None, prefix="", suffix=""):
+            raise PermissionError(13, "Permission denied", os.path.join(dir, f"{prefix}x{suffix}"))
+        monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    return folder
+
+
+@pytest.mark.parametrize("kind", ["under a file", "read-only"])
+def test_a_cache_folder_that_is_not_writable_is_named_with_what_to_do(fake_novel, clean_env, tmp_path,
+                                                                     monkeypatch, http_server, kind):
+    folder = _cache_folder_not_writable(kind, tmp_path, monkeypatch)
+    monkeypatch.setenv(mujeong.CACHE_ENV_VAR, str(folder))
+    http_server.routes["/m.txt"] = (fake_novel, None)
+    try:
+        with pytest.raises(mujeong.CacheDirError) as err:
+            load_mujeong(url=http_server.url("/m.txt"), progress=False)
+    finally:
+        if kind == "read-only":
+            folder.chmod(0o755)
+    msg = str(err.value)
+    assert isinstance(err.value, OSError)
+    assert f"the cache folder {folder} is not writable" in msg and ".part" not in msg
+    assert f"Set {mujeong.CACHE_ENV_VAR} to a writable folder" in msg and mujeong.ENV_VAR in msg
+    assert http_server.hits == []                  # refused before downloading
+
+
 @pytest.mark.parametrize("body, declared, error", [
     (WRONG, None, ChecksumMismatchError),                    # the checksum is checked in the block
     (b"half", 100, DownloadError),                           # so is the length

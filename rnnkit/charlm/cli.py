@@ -1,0 +1,64 @@
+"""Pieces shared by the sub-commands of ``python -m rnnkit.charlm``.
+
+Argument types and the help formatter of the parser, the reading of ``--data`` (or of
+the novel, found by :func:`rnnkit.data.load_mujeong`), and the printing of a held-out
+score. The sub-commands themselves are in ``rnnkit/charlm/__main__.py`` and, for
+``train``, in :mod:`rnnkit.charlm.cli_train`.
+"""
+from __future__ import annotations
+
+import argparse
+
+from rnnkit.data import load_mujeong
+
+PROG = "python -m rnnkit.charlm"
+
+
+def positive(kind):
+    """An argparse type: ``kind(s)`` (int or float) if it is > 0, else a message naming what was expected."""
+    def parse(s):
+        try:
+            v = kind(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {s!r}") from None
+        if not v > 0:
+            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {s!r}")
+        return v
+    return parse
+
+
+class Defaults(argparse.ArgumentDefaultsHelpFormatter):
+    """Show defaults in --help, except None (no default) and on/off flags."""
+
+    def _get_help_string(self, action):
+        if action.default is None or action.nargs == 0:
+            return action.help
+        return super()._get_help_string(action)
+
+
+def read_text(data):
+    """The text of ``--data`` (any UTF-8 file; universal newlines), or the verified novel if None."""
+    if data is None:
+        return load_mujeong()
+    with open(data, "rb") as f:
+        raw = f.read()
+    try:
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"--data {data} is not UTF-8 text: byte 0x{raw[err.start]:02x} at position "
+                         f"{err.start:,} ({err.reason}); save it as UTF-8, e.g. with "
+                         f"`iconv -f cp949 -t utf-8`") from None
+    if len(text) < 20:
+        raise ValueError(f"{data}: {len(text)} characters is too short to split into "
+                         f"training and held-out text")
+    return text
+
+
+def print_result(r, tokens):
+    """Print the held-out bits per character of ``r`` (:func:`~rnnkit.charlm.evaluate.evaluate_heldout`)."""
+    unit = "bits per character" if tokens == "syllable" else "bits per syllable (character)"
+    print(f"held-out: {r['bits_per_char']:.4f} {unit} over {r['chars']:,} characters"
+          + (f" ({r['bits_per_token']:.4f} bits per jamo token)" if tokens == "jamo" else ""))
+    if "dynamic_bits_per_char" in r:
+        print(f"dynamic evaluation (SGD lr {r['dynamic_lr']}, segments of {r['dynamic_segment']}): "
+              f"{r['dynamic_bits_per_char']:.4f} {unit}")
