@@ -13,6 +13,7 @@ the English chapter run the same code with different strings.
 from __future__ import annotations
 
 import html
+import itertools
 
 import numpy as np
 
@@ -23,6 +24,8 @@ from rnnkit.data import StreamBatches
 
 from .style import use_korean_font
 from .web import slider
+
+BASELINE_DASHES = ("--", "-.", ":", (0, (6, 2, 1, 2, 1, 2)))     # the count models of plot_bench_curves
 
 #: Fill colours of the windows in :func:`plot_stream_batches`, cycled.
 WINDOW_COLORS = ("#cfe2f3", "#fce5cd", "#d9ead3", "#ead1dc", "#fff2cc", "#d0e0e3")
@@ -138,7 +141,8 @@ def plot_bench_curves(ax, bench, labels, *, baselines=True):
     ax : matplotlib Axes
     bench : ``rnnkit.results.load("charlm_bench")``
     labels : dict with "x", "y"
-    baselines : draw the count models of ``bench["ngrams"]`` below 6 bpc as dashed lines
+    baselines : draw the count models of ``bench["ngrams"]`` below 6 bpc as grey horizontal
+        lines, each with its own dash pattern (:data:`BASELINE_DASHES`) and its name in the legend
 
     Returns
     -------
@@ -158,12 +162,10 @@ def plot_bench_curves(ax, bench, labels, *, baselines=True):
             ax.plot(c["minutes"], c["bpc"], "*", ms=12, color="k", label=c["name"])
         else:
             ax.plot(c["minutes"], c["bpc"], "o-", ms=3, lw=1.3, label=c["name"], color=color[c["name"]])
-    if baselines:
-        for g in bench.get("ngrams") or []:
-            if g["heldout_bpc"] < 6:
-                ax.axhline(g["heldout_bpc"], ls="--", lw=1, color="0.5")
-                ax.annotate(g["name"], (0.0, g["heldout_bpc"]), xycoords=("axes fraction", "data"), xytext=(4, 2),
-                            textcoords="offset points", fontsize=8, color="0.4")
+    if baselines:    # in the legend, one dash pattern each: a label on the line would sit under the curves
+        shown = [g for g in bench.get("ngrams") or [] if g["heldout_bpc"] < 6]
+        for g, dashes in zip(shown, itertools.cycle(BASELINE_DASHES)):
+            ax.axhline(g["heldout_bpc"], ls=dashes, lw=1.2, color="0.45", label=g["name"])
     ax.set_xlabel(labels["x"])
     ax.set_ylabel(labels["y"])
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)   # beside the axes, off the curves

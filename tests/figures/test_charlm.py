@@ -154,8 +154,12 @@ def test_plot_bench_curves_rescales_jamo_runs_to_bits_per_character():
     np.testing.assert_allclose(drawn["jamo"][0], [0.5, 10.0])
     np.testing.assert_allclose(drawn["jamo"][1], [4.0, 3.8])          # bits per jamo x 2 jamo per character
     np.testing.assert_allclose(drawn["syl"][1], [4.0, 3.7])
-    assert len([l for l in ax.get_lines() if l.get_linestyle() == "--"]) == 1     # the unigram is off the chart
     lines = {l.get_label(): l for l in ax.get_lines()}
+    assert "4-gram" in lines and "uni" not in lines                               # the unigram is off the chart
+    np.testing.assert_allclose(lines["4-gram"].get_ydata(), [3.9, 3.9])
+    assert lines["4-gram"].get_linestyle() == "--"
+    assert "4-gram" in [t.get_text() for t in ax.get_legend().get_texts()]        # named in the legend
+    assert not ax.texts                                                            # not on the line, under the curves
     np.testing.assert_allclose(lines["jamo"].get_ydata(), [4.0, 3.8])            # drawn as returned
     assert lines["mix"].get_marker() == "*"
     strong = matplotlib.colormaps["tab20"].colors
