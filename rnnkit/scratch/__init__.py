@@ -7,7 +7,9 @@ H hidden size, V vocabulary size. Row-vector layout: a step computes
 
 The sequence functions ``lstm_forward`` / ``gru_forward`` (and their backward passes)
 are loops over the step functions, to be read against the equations; ``fast`` holds the
-same computations fused for speed (``lstm_forward_fast`` and so on).
+same computations fused for speed (``lstm_forward_fast`` and so on). ``scan`` computes the
+linear recurrence h_t = a_t ⊙ h_{t-1} + b_t step by step or as a log-depth parallel scan,
+and ``mingru`` builds minGRU on it (chapter 09).
 """
 from .rnn import rnn_step_forward, rnn_step_backward, rnn_forward, rnn_backward
 from .lstm import lstm_step_forward, lstm_step_backward, lstm_forward, lstm_backward
@@ -19,6 +21,8 @@ from .loss import temporal_softmax_loss
 from .convert import params_from_torch, params_to_torch
 from .gradcheck import numerical_gradient, rel_error
 from .clip import clip_grad_norm
+from .scan import linear_scan_forward, linear_scan_backward, log_space_scan, prefix_scan
+from .mingru import min_gru_forward, min_gru_backward
 
 __all__ = [
     "rnn_step_forward",
@@ -47,4 +51,10 @@ __all__ = [
     "numerical_gradient",
     "rel_error",
     "clip_grad_norm",
+    "linear_scan_forward",
+    "linear_scan_backward",
+    "log_space_scan",
+    "prefix_scan",
+    "min_gru_forward",
+    "min_gru_backward",
 ]
