@@ -25,7 +25,7 @@ vector is its own row plus the sum of K shared part vectors: ``E_v + P_v @ J`` w
 what its 자모 learned from common ones (tied, on the output side too).
 
 The state is ``(h, c)`` with two (L, N, H) tensors for the LSTM and one (L, N, H)
-tensor for the GRU; ``None`` means zeros. Feeding the returned state back in continues
+tensor for the GRU, minGRU and minLSTM; ``None`` means zeros. Feeding the returned state back in continues
 the text exactly where it stopped, which is what truncated BPTT over contiguous
 streams and evaluation of one long text rely on.
 
@@ -41,17 +41,19 @@ from torch import nn
 from torch.func import functional_call
 
 from rnnkit.checks import check_choice, check_int
+from rnnkit.models.minrnn import MinRNN
 
-CELLS = ("lstm", "gru")
+CELLS = ("lstm", "gru", "mingru", "minlstm")
 
 
 class CharLM(nn.Module):
-    """Embedding -> L-layer LSTM/GRU -> linear output layer over the V characters.
+    """Embedding -> L-layer LSTM/GRU/minGRU/minLSTM -> linear output layer over the V characters.
 
     Parameters
     ----------
     vocab_size : int, V >= 1
-    cell : "lstm" or "gru"
+    cell : "lstm", "gru", or "mingru" / "minlstm" (:mod:`rnnkit.models.minrnn`, chapter 09: no
+        recurrent matrices, so no ``weight_drop``)
     embed : int, E, size of the character embedding
     hidden : int, H, size of each recurrent layer
     layers : int, L >= 1
@@ -72,6 +74,9 @@ class CharLM(nn.Module):
                             ("embed_drop", embed_drop)):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
                 raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
+        if cell.startswith("min") and weight_drop:
+            raise ValueError(f"weight_drop must be 0 for cell={cell!r}: its gates read x_t only, so it has "
+                             f"no recurrent matrix W_hh to drop entries of (got {weight_drop!r})")
         if tie and embed != hidden:
             raise ValueError(f"tie=True needs embed == hidden (the output layer reuses the (V, E) "
                              f"embedding as its (V, H) weight), got embed={embed}, hidden={hidden}")
@@ -79,11 +84,14 @@ class CharLM(nn.Module):
                            layers=layers, dropout=float(dropout), tie=bool(tie),
                            weight_drop=float(weight_drop), embed_drop=float(embed_drop),
                            parts=0)
-        rnn_class = nn.LSTM if cell == "lstm" else nn.GRU
         self.embed = nn.Embedding(vocab_size, embed)
         self.drop = nn.Dropout(dropout)
-        self.rnn = rnn_class(embed, hidden, num_layers=layers, batch_first=True,
-                             dropout=dropout if layers > 1 else 0.0)
+        between = dropout if layers > 1 else 0.0
+        if cell.startswith("min"):
+            self.rnn = MinRNN(cell, embed, hidden, num_layers=layers, dropout=between)
+        else:
+            rnn_class = nn.LSTM if cell == "lstm" else nn.GRU
+            self.rnn = rnn_class(embed, hidden, num_layers=layers, batch_first=True, dropout=between)
         self.head = nn.Linear(hidden, vocab_size)
         if tie:
             # The embedding keeps PyTorch's N(0, 1) initialization. Tied, it gives logits

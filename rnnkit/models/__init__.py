@@ -6,6 +6,7 @@
   the recall experiments (ch. 04-05).
 - :mod:`~rnnkit.models.seq2seq` - encoder-decoder with optional attention (ch. 06);
   :mod:`~rnnkit.models.seq2seq_checkpoint` saves and loads it.
+- :mod:`~rnnkit.models.minrnn` - minGRU and minLSTM layers computed with a parallel scan (ch. 09).
 
 Chapter 07's language model, which trains for hours with its own schedule and
 checkpoints, is the application :mod:`rnnkit.charlm`.
