@@ -31,7 +31,7 @@ from .checkpoint import PRECISIONS, SHIPPED, atomic_save, load_checkpoint
 from .cli import PROG, Defaults, positive, print_result, read_text
 from .cli_train import WRITE, add_train, check_train_args, cmd_train
 from .evaluate import evaluate_heldout
-from .mixture import load_any, mixture_dict, mixture_from_dict
+from .mixture import NgramTextMismatch, load_any, mixture_dict, mixture_from_dict
 from .sample import sample
 from .tokens import to_tokens
 
@@ -131,6 +131,12 @@ def _load(args, need_text):
 
     try:
         model, vocab, ckpt = load_any(args.checkpoint, train_text)
+    except NgramTextMismatch:
+        if args.data is None:
+            raise
+        raise ValueError(f"{args.checkpoint} was made from another text than --data {args.data}: its n-gram "
+                         f"member is counted from the text the mixture was trained on; give that text "
+                         f"(leave --data out for the novel), or a checkpoint trained on {args.data}") from None
     except _NoNovel:
         model, vocab, ckpt = load_any(args.checkpoint, skip_ngram=True)
         print(f"note: the Kneser-Ney {ckpt['ngram']['order']}-gram member of {args.checkpoint} was left out "

@@ -45,6 +45,10 @@ def read_text(data):
     try:
         text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as err:
+        if err.reason == "unexpected end of data":        # UTF-8 up to a character cut in two at the end
+            raise ValueError(f"--data {data} ends in the middle of a character (its last "
+                             f"{len(raw) - err.start} byte(s)): the file was cut short, e.g. by a byte "
+                             f"count; cut it at a character boundary") from None
         raise ValueError(f"--data {data} is not UTF-8 text: byte 0x{raw[err.start]:02x} at position "
                          f"{err.start:,} ({err.reason}); save it as UTF-8, e.g. with "
                          f"`iconv -f cp949 -t utf-8`") from None

@@ -249,6 +249,10 @@ def mixture_dict(models, vocab, *, weights=None, ngram=None, train_text=None,
                 members=members, ngram=spec, weights=w, meta=dict(meta or {}))
 
 
+class NgramTextMismatch(ValueError):
+    """The text given to count a mixture's n-gram member is not the one it was made from."""
+
+
 def load_mixture(path, train_text=None, *, skip_ngram=False):
     """Read a file written by :func:`save_mixture`.
 
@@ -306,7 +310,7 @@ def mixture_from_dict(ckpt, path, train_text=None, *, skip_ngram=False):
                              f"novel: rnnkit.data.split_text(rnnkit.data.load_mujeong())[0]), or "
                              f"skip_ngram=True to leave it out")
         if text_sha256(train_text) != spec["train_sha256"]:
-            raise ValueError(f"{path}: train_text is not the text its n-gram was made from "
+            raise NgramTextMismatch(f"{path}: train_text is not the text its n-gram was made from "
                              f"(sha256 {text_sha256(train_text)[:12]}…, expected "
                              f"{spec['train_sha256'][:12]}…); pass the first 90 % of the novel")
         ngram = AbsoluteDiscountNgram(spec["order"], vocab, discount=spec["discount"],

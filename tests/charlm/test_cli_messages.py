@@ -62,6 +62,22 @@ def test_data_that_is_not_utf8_is_named_with_the_first_bad_byte(tmp_path, comman
     assert f"byte 0x{'영채'.encode('cp949')[0]:02x} at position {at:,}" in err
 
 
+def test_data_cut_inside_a_character_says_so(tmp_path):
+    data = tmp_path / "cut.txt"
+    data.write_bytes(("형식은 학교에 갔다. " * 4).encode("utf-8")[:-3])      # '. ' and the last byte of 다
+    r = _cli("evaluate", "--data", str(data))
+    err = _one_line_error(r, "evaluate")
+    assert f"--data {data} ends in the middle of a character (its last 2 byte(s))" in err
+    assert "cp949" not in err
+
+
+def test_the_shipped_mixture_on_another_text_names_the_text_not_train_text(tmp_path):
+    data = tmp_path / "other.txt"
+    data.write_text("형식은 학교에 갔다. " * 40, encoding="utf-8")
+    err = _one_line_error(_cli("evaluate", "--data", str(data)), "evaluate")
+    assert f"was made from another text than --data {data}" in err and "train_text" not in err
+
+
 def _help(command):
     r = _cli(command, "--help", timeout=60)
     assert r.returncode == 0, r.stderr
