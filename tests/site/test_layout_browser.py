@@ -113,3 +113,40 @@ def test_chapter_07_results_table_fits_a_desktop_column(site, server, browser, l
     assert t is not None, "no table with nine columns on the page"
     assert t["table"] <= t["column"], t
     assert t["maxLines"] <= 4, t
+
+
+INACTIVE = r"""() => [...document.querySelectorAll('.cell_output')].filter(o => o.querySelector('.jupyter-widgets')).map(o => ({
+  note: (o.querySelector('.rnnkit-kernel-note') || {}).textContent || null,
+  controls: o.querySelectorAll('.widget-slider, .widget-toggle-buttons, .widget-text, .widget-button, .widget-dropdown').length,
+  live: [...o.querySelectorAll('.widget-slider, .widget-toggle-buttons, .widget-text, .widget-button, .widget-dropdown')]
+        .filter(c => !c.closest('[aria-disabled="true"]') || getComputedStyle(c).pointerEvents !== 'none').length,
+  figureBelow: (() => { const s = o.closest('section'); return !!s && [...s.querySelectorAll('div.plotly-graph-div')]
+        .some(f => o.compareDocumentPosition(f) & Node.DOCUMENT_POSITION_FOLLOWING); })(),
+}))"""
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_widgets_without_a_kernel_are_inactive_with_a_note(site, server, browser, lang):
+    pages = [p for p in sorted((site / "book" / lang).glob("*.html")) if WIDGET_VIEW in p.read_text(encoding="utf-8")]
+    if not pages:
+        pytest.skip(f"no {lang} page with a saved widget")
+    p = OfflinePage(browser, server)
+    found = {}
+    try:
+        for path in pages:
+            open_page(p, server, site, path)
+            p.page.wait_for_timeout(200)
+            found[path.name] = p.page.evaluate(INACTIVE)
+    finally:
+        p.close()
+    hangul = lambda s: any("\uac00" <= ch <= "\ud7a3" for ch in s)  # noqa: E731
+    for name, outputs in found.items():
+        assert outputs, f"{name}: no widget drawn"
+        for o in outputs:
+            assert o["note"], f"{name}: a widget without the no-kernel note: {o}"
+            assert o["live"] == 0, f"{name}: {o['live']} of {o['controls']} controls still look usable"
+            assert hangul(o["note"]) == (lang == "ko"), f"{name}: note not in the page's language: {o['note']!r}"
+            assert ("아래 그림" in o["note"] or "figure below" in o["note"]) == o["figureBelow"], (name, o)
+    ch04 = found.get("04_vanishing_exploding.html")
+    if ch04:
+        assert all(o["figureBelow"] for o in ch04), "chapter 04's explorer should point to the figure below"
