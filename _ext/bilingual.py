@@ -13,8 +13,10 @@ The book keeps every page twice, ``book/ko/NAME`` and ``book/en/NAME``. This ext
   uses ``:no-index:`` (one description per object for Sphinx), this extension gives its
   signatures the same anchors anyway, and cross-references made from a Korean page
   point at the Korean API page, from an English page at the English one;
-- serves ``static/`` beside this file (the switch's CSS and a MathJax v2 shim that
-  ipywidgets needs under MathJax 3), and gives the theme a default colour mode (without
+- serves ``static/`` beside this file (the switch's CSS, a MathJax v2 shim that
+  ipywidgets needs under MathJax 3, and ``kernel-free-widgets.js``, which shows the
+  controls of saved ipywidgets as inactive, with a note in the page's language, since
+  no kernel answers them on the static site), and gives the theme a default colour mode (without
   one, pydata-sphinx-theme logs a console error on a reader's first visit).
 """
 from __future__ import annotations
@@ -250,6 +252,8 @@ def setup(app):
     app.connect("html-page-context", drop_repeated_scripts, priority=950)
     app.connect("build-finished", on_build_finished)
     app.add_css_file("bilingual.css")
+    # Saved ipywidgets cannot move anything without a kernel: say so beside them.
+    app.add_js_file("kernel-free-widgets.js")
     # Before Sphinx's MathJax configuration (priority 500), so the shim sees it assigned.
     app.add_js_file("mathjax2-shim.js", priority=200)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -92,3 +92,21 @@ def test_static_figure_is_small_and_holds_the_precomputed_curves():
     assert ys[9] == [0.0, round(200 * np.log10(lam1 / 4), 2)]
     # rho = 0: exact zeros are gaps (None), never NaN
     assert steps[0]["args"][0]["y"][0][1:] == [None] * 100
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_static_figure_layout_holds_at_phone_width(lang):
+    """At 390 px the two panels' x-axis titles overlapped and the wrapped legend covered
+    the slider's readout: one centred x title, the legend above the panels (growing
+    upwards), the slider below the x title."""
+    fig = static_figure(lang, rhos=[0.5, 1.0])
+    layout = fig.layout
+    assert not any(ax.title.text for ax in (layout.xaxis, layout.xaxis2)), "one x title for both panels"
+    x_titles = [a for a in layout.annotations if a.text == "거리 k = T − t (몇 단계 거슬러 올라갔나)"
+                or a.text == "distance k = T − t (steps travelled back)"]
+    assert len(x_titles) == 1 and x_titles[0].x == 0.5 and x_titles[0].yanchor == "top"
+    assert layout.legend.yanchor == "bottom" and layout.legend.y >= 1.0
+    assert layout.sliders[0].pad.t >= 40
+    # each panel title fits a panel ~140 px wide at 13 px (about 7 px a character)
+    panel_titles = [a.text for a in layout.annotations if a is not x_titles[0]]
+    assert len(panel_titles) == 2 and all(len(t) <= 18 for t in panel_titles), panel_titles

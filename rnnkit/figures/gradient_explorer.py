@@ -68,7 +68,7 @@ LABELS = {
         "init": "initialisation",
         "clip": "clipping threshold",
         "off": "off",
-        "subplots": ("Gaussian initialisation", "orthogonal initialisation"),
+        "subplots": ("Gaussian init.", "orthogonal init."),
         "slider": "ρ = ",
         "hover": "k = %{x}<br>norm = 10^%{y:.1f}",
         "bound_html": "bound (γλ<sub>1</sub>)<sup>k</sup>",
@@ -294,7 +294,7 @@ def static_figure(lang="ko", T=200, rhos=None, H=32, seed=0):
     steps_y = [_slider_curves(float(rho), T, H, seed, combos, bounds) for rho in rhos]
     start = int(np.argmin(np.abs(rhos - 1.0)))
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, subplot_titles=L["subplots"],
-                        horizontal_spacing=0.04)
+                        horizontal_spacing=0.07)
     for i, (init, act) in enumerate(combos):
         col = 1 + gradflow.INITS.index(init)
         fig.add_trace(go.Scatter(x=k, y=steps_y[start][i], mode="lines", name=act,
@@ -317,10 +317,23 @@ def static_figure(lang="ko", T=200, rhos=None, H=32, seed=0):
     fig.update_yaxes(range=[Y_MIN, Y_MAX], tickvals=ticks,
                      ticktext=[f"10<sup>{t}</sup>" for t in ticks], zeroline=True)
     fig.update_yaxes(title_text=L["ytext"], row=1, col=1)
-    fig.update_xaxes(title_text=L["x"], range=[0, T])
+    fig.update_xaxes(range=[0, T])
+    _narrow_layout(fig, L)
     fig.update_layout(
-        height=480, margin=dict(l=60, r=20, t=40, b=40), template="plotly_white",
-        legend=dict(orientation="h", y=-0.22, x=0.5, xanchor="center", yanchor="top"),
+        height=480, template="plotly_white",
         sliders=[slider([f"{rho:.1f}" for rho in rhos], [[{"y": y}] for y in steps_y], method="restyle",
-                        prefix=L["slider"], active=start, pad=dict(t=90))])
+                        prefix=L["slider"], active=start, pad=dict(t=50))])
     return fig
+
+
+def _narrow_layout(fig, L):
+    """Layout that holds from a phone (390 px) to a desktop column: one x-axis title
+    centred under both panels (two would overlap on a phone), small panel titles, and
+    the legend above the panels, growing upwards when it wraps, so that it never
+    reaches the slider and its readout below the plot."""
+    fig.update_annotations(font_size=13)              # the two panel titles
+    fig.add_annotation(text=L["x"], xref="paper", yref="paper", x=0.5, y=0, yshift=-28,
+                       xanchor="center", yanchor="top", showarrow=False, font_size=13)
+    fig.update_layout(margin=dict(l=60, r=20, t=40, b=60),
+                      legend=dict(orientation="h", x=0.5, xanchor="center",
+                                  y=1.08, yanchor="bottom"))
