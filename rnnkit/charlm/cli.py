@@ -1,7 +1,7 @@
 """Pieces shared by the sub-commands of ``python -m rnnkit.charlm``.
 
 Argument types and the help formatter of the parser, the reading of ``--data`` (or of
-the novel, found by :func:`rnnkit.data.load_mujeong`), and the printing of a held-out
+the novel, found by :func:`rnnkit.data.mujeong.load_mujeong`), and the printing of a held-out
 score. The sub-commands themselves are in ``rnnkit/charlm/__main__.py`` and, for
 ``train``, in :mod:`rnnkit.charlm.cli_train`.
 """

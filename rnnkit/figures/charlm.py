@@ -142,7 +142,7 @@ def plot_bench_curves(ax, bench, labels, *, baselines=True):
     bench : ``rnnkit.results.load("charlm_bench")``
     labels : dict with "x", "y"
     baselines : draw the count models of ``bench["ngrams"]`` below 6 bpc as grey horizontal
-        lines, each with its own dash pattern (:data:`BASELINE_DASHES`) and its name in the legend
+        lines, each with its own dash pattern (``BASELINE_DASHES``) and its name in the legend
 
     Returns
     -------

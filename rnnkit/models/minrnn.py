@@ -2,7 +2,7 @@
 
 Both are recurrences h_t = a_t ⊙ h_{t-1} + b_t whose a_t and b_t depend on x_t only,
 so a whole window is two matmuls and one scan (the numpy version, with the derivation,
-is :mod:`rnnkit.scratch.scan` and :mod:`rnnkit.scratch.mingru`):
+is :func:`rnnkit.scratch.linear_scan_forward` and :func:`rnnkit.scratch.min_gru_forward`)::
 
     minGRU:   z = σ(x W_z + b_z),  ĥ = x W_h + b_h,        a = 1 - z,   b = z ⊙ ĥ
     minLSTM:  f = σ(x W_f + b_f),  i = σ(x W_i + b_i),  ĥ = x W_h + b_h,

@@ -2,13 +2,13 @@
 
 Chapter 05's GRU computes its update gate and candidate from x_t *and* h_{t-1}, so each
 step waits for the previous one. minGRU drops h_{t-1} from both and the tanh of the
-candidate:
+candidate::
 
     z_t = σ(x_t Wx_z + b_z)                      (N, H)  update gate
     ĥ_t = x_t Wx_h + b_h                         (N, H)  candidate
     h_t = (1 - z_t) ⊙ h_{t-1} + z_t ⊙ ĥ_t
 
-The last line is the linear recurrence of :mod:`rnnkit.scratch.scan` with
+The last line is the linear recurrence of :func:`rnnkit.scratch.linear_scan_forward` with
 a_t = 1 - z_t and b_t = z_t ⊙ ĥ_t, and every a_t, b_t is known before the recurrence
 starts: the whole sequence can be computed by a parallel scan. What is lost is the
 state-dependent gate (a GRU can decide to forget *because of* what it holds); a stack

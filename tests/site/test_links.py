@@ -119,3 +119,10 @@ def test_every_language_page_links_its_twin(site, parsed):
         assert f'class="bilingual-twin" href="{twin_href}" hreflang="{other}"' in html, page
         assert f'<link rel="alternate" hreflang="{other}" href="{twin_href}" />' in html, page
         assert (site / "book" / other / page.name).is_file()
+
+
+def test_no_page_shows_a_path_of_the_machine_that_built_it(site):
+    """A default shown as PosixPath('/work/…/rnnkit/checkpoints/…') is the builder's disk, not the reader's."""
+    root = str(source_root())
+    leaks = [p.relative_to(site) for p in html_pages(site) if root in p.read_text(encoding="utf-8")]
+    assert not leaks, f"{root} appears in {leaks}"
