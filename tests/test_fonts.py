@@ -55,3 +55,33 @@ def test_the_check_fails_without_the_font():
             "fig.canvas.draw()\n")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.returncode != 0 and "missing from font" in run.stderr
+
+
+MIXED = ("import matplotlib.pyplot as plt\n"
+         "from rnnkit.figures.style import setup, use_korean_font\n"
+         "setup()\n"
+         "fig, ax = plt.subplots()\n"
+         "ax.set_xlabel('$W_{hh}$가 쓰인 시점 $k$')\n"
+         "ax.plot([1, 2], [1, 2], label='$t = 6$')\n"
+         "ax.legend(title='손실 $L_t$')\n"
+         "fig.suptitle(r'기울기 $\\Vert \\partial L/\\partial W_{hh} \\Vert_F$의 합')\n")
+
+
+def _draw_mixed(extra):
+    code = ("import matplotlib\nmatplotlib.use('Agg')\n" + MIXED + extra + "fig.canvas.draw()\n"
+            "print(sorted({tuple(t.get_fontfamily()) for t in fig.findobj(matplotlib.text.Text)"
+            " if '$' in t.get_text()}))\n")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+
+
+def test_mathtext_next_to_hangul():
+    """use_korean_font(fig) lets a label mix $...$ and Hangul: no dummy glyphs, NanumGothic first."""
+    run = _draw_mixed("use_korean_font(fig)\n")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "glyph" not in run.stderr.lower(), run.stderr[-2000:]
+    assert "('NanumGothic', 'DejaVu Sans')" in run.stdout
+
+
+def test_mathtext_next_to_hangul_fails_without_the_fix():
+    run = _draw_mixed("")
+    assert run.returncode == 0 and "does not have a glyph" in run.stderr

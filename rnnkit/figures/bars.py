@@ -103,6 +103,7 @@ def _draw(out, panels, values, suptitle=None):
         ax.axhline(0, color="#333333", lw=0.6)
     if suptitle:
         fig.suptitle(suptitle, fontsize=11)
+    use_korean_font(fig)                      # titles that mix $...$ and Hangul
     fig.tight_layout()
     with out:
         out.clear_output(wait=True)

@@ -86,9 +86,8 @@ def truncation_figure(norms, Ks, titles, step_titles, labels, floor=None):
 def truncation_explorer(norms, labels):
     """ipywidgets: pick K, the loss step t and the scheme; see which terms are dropped.
 
-    Draws the norms ``||C[t, k]||`` of the chosen loss step t for k = 1..t as bars on a
-    log scale, kept terms in colour, dropped terms in grey, with the share of the
-    loss's gradient norm mass that survives.
+    Draws the norms ``||C[t, k]||_F`` of the chosen loss step t for k = 1..t as bars on a
+    log scale, kept terms in colour, dropped terms in grey. Labels may mix $...$ and Hangul.
 
     Parameters
     ----------
@@ -133,6 +132,7 @@ def truncation_explorer(norms, labels):
         ax.set_title(labels["title"].format(t=t, K=K, scheme=labels["schemes"][scheme.value],
                                             n_kept=int(keep.sum()), n=t), fontsize=10)
         ax.legend(loc="upper left", fontsize=9)
+        use_korean_font(fig)
         fig.tight_layout()
         with out:
             out.clear_output(wait=True)

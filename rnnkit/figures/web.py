@@ -28,6 +28,10 @@ Cells are converted with ``str`` and HTML-escaped; text between backticks become
 
 **Sliders.** :func:`slider` builds the one kind of plotly slider the book uses: a list
 of precomputed steps, each a label and the ``update``/``restyle`` arguments it applies.
+
+**Code.** :func:`source_code` gives a function's source without its docstring and
+comments, which are English: a chapter that prints rnnkit's code prints the same lines on
+both language pages and explains them in its own prose.
 """
 from __future__ import annotations
 
@@ -259,3 +263,43 @@ def show_table(header, rows):
     from IPython.display import HTML, display
 
     display(HTML(html_table(header, rows)))
+
+
+def source_code(func) -> str:
+    """The source of ``func`` without its docstring and its comments.
+
+    Comment-only lines are dropped, trailing comments cut off (with the spaces before
+    them), and runs of blank lines left behind shrink to one. String literals that
+    contain ``#`` are untouched (comments are found with :mod:`tokenize`). The ``def``
+    line and decorators stay; the indentation is that of the source file, dedented.
+    """
+    import ast
+    import inspect
+    import io
+    import textwrap
+    import tokenize
+
+    src = textwrap.dedent(inspect.getsource(func))
+    node = ast.parse(src).body[0]
+    drop, first = set(), node.body[0].lineno
+    if ast.get_docstring(node, clean=False) is not None:
+        doc = node.body[0]
+        drop = set(range(doc.lineno, doc.end_lineno + 1))
+        first = node.body[1].lineno if len(node.body) > 1 else doc.end_lineno + 1
+    comments = {tok.start[0]: tok.start[1]
+                for tok in tokenize.generate_tokens(io.StringIO(src).readline)
+                if tok.type == tokenize.COMMENT}
+    out = []
+    for i, line in enumerate(src.splitlines(), start=1):
+        if i in drop:
+            continue
+        if i in comments:
+            line = line[:comments[i]].rstrip()
+            if not line:
+                continue
+        if not line.strip() and (i < first or not out or not out[-1].strip()):
+            continue
+        out.append(line.rstrip())
+    while out and not out[-1].strip():
+        out.pop()
+    return "\n".join(out)
