@@ -1,4 +1,6 @@
 """rnnkit.figures.web.source_code: a function's source without docstring and comments."""
+import pytest
+
 from rnnkit.figures.web import source_code
 from rnnkit.scratch import rnn_backward
 
@@ -38,3 +40,10 @@ def test_rnn_backward_keeps_its_code():
                  "dWh = h_prev.reshape(N * T, H).T @ da_rows", "return dx, dh0, dWx, dWh, db"):
         assert line in src
     compile(src, "<rnn_backward>", "exec")     # still valid Python
+
+
+def test_what_has_no_python_source_is_refused():
+    with pytest.raises(ValueError, match="func must be a Python function or method"):
+        source_code(len)
+    with pytest.raises(ValueError, match="got str"):
+        source_code("rnn_backward")

@@ -279,6 +279,9 @@ def source_code(func) -> str:
     import textwrap
     import tokenize
 
+    if not (inspect.isfunction(func) or inspect.ismethod(func)):
+        raise ValueError(f"func must be a Python function or method (its source is read from its file), "
+                         f"got {type(func).__name__}")
     src = textwrap.dedent(inspect.getsource(func))
     node = ast.parse(src).body[0]
     drop, first = set(), node.body[0].lineno
