@@ -21,7 +21,7 @@ def _texts(ax):
     ("one-to-many", 3 + 1 + 3, 1 + 3 + 2),
     ("many-to-one", 3 + 3 + 1, 3 + 1 + 2),
     ("many-to-many", 9, 3 + 3 + 2),
-    ("seq2seq", 6 + 3 + 3, 3 + 3 + 5),
+    ("seq2seq", 6 + 3 + 3 + 3, 3 + 3 + 5 + 3 + 2),       # + the decoder's inputs <sos>, y_1, y_2 and 2 feedbacks
 ])
 def test_sequence_task_draws_the_pattern(kind, boxes, arrows):
     ax = diagrams.sequence_task(kind, title="제목", subtitle="예", encoder_label="인코더",
@@ -30,6 +30,20 @@ def test_sequence_task_draws_the_pattern(kind, boxes, arrows):
     assert _count(ax, FancyArrowPatch) == arrows
     assert "제목" in _texts(ax)
     assert ("인코더" in _texts(ax)) == (kind == "seq2seq")
+    plt.close("all")
+
+
+def test_seq2seq_decoder_reads_its_own_outputs_and_long_labels_wrap():
+    ax = diagrams.sequence_task("seq2seq", encoder_label="encoder: reads the input",
+                                decoder_label="decoder: writes the output")
+    texts = _texts(ax)
+    assert "<sos>" in texts and texts.count("$y_1$") == 2 and texts.count("$y_2$") == 2 and "$y_3$" in texts
+    labels = [t for t in ax.texts if "coder" in t.get_text()]
+    assert all("\n" in t.get_text() for t in labels)
+    fig = ax.figure
+    fig.canvas.draw()
+    a, b = (t.get_window_extent() for t in labels)
+    assert not a.overlaps(b)                                   # they used to run into each other
     plt.close("all")
 
 

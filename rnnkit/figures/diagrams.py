@@ -12,6 +12,8 @@ the same figure with their own labels; each function puts the Korean font in pla
 """
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
@@ -75,7 +77,9 @@ def sequence_task(kind, ax=None, title=None, subtitle=None, encoder_label=None, 
     ax : matplotlib Axes or None (a new figure)
     title, subtitle : str or None, drawn above the diagram (e.g. "many-to-one",
         "sentiment analysis")
-    encoder_label, decoder_label : str or None, names of the two halves of "seq2seq"
+    encoder_label, decoder_label : str or None, names of the two halves of "seq2seq",
+        wrapped at 16 characters a line. The decoder's steps read ``<sos>`` and then their
+        own previous output (dashed), as s_t = f(y_{t-1}, s_{t-1}) says.
 
     Returns
     -------
@@ -87,20 +91,28 @@ def sequence_task(kind, ax=None, title=None, subtitle=None, encoder_label=None, 
         _, ax = plt.subplots(figsize=(1.0 + 0.8 * n, 2.6))
     dx = 0.9
     for t in range(n):
-        color = COLORS["hidden2"] if dec is not None and t >= dec else COLORS["hidden"]
-        _box(ax, t * dx, 1.0, "$h$", color)
+        decoding = dec is not None and t >= dec
+        _box(ax, t * dx, 1.0, "$h$", COLORS["hidden2"] if decoding else COLORS["hidden"])
         if t in ins:
             _box(ax, t * dx, 0.0, "$x$", COLORS["input"])
             _arrow(ax, (t * dx, 0.25), (t * dx, 0.75))
         if t in outs:
-            _box(ax, t * dx, 2.0, "$y$", COLORS["output"])
+            _box(ax, t * dx, 2.0, f"$y_{t - dec + 1}$" if decoding else "$y$", COLORS["output"])
             _arrow(ax, (t * dx, 1.25), (t * dx, 1.75))
+        if decoding:          # s_t = f(y_{t-1}, s_{t-1}): the decoder reads <sos>, then its own last output
+            k = t - dec
+            _box(ax, t * dx, 0.0, "<sos>" if k == 0 else f"$y_{k}$", COLORS["output"], fontsize=8 if k == 0 else 11)
+            _arrow(ax, (t * dx, 0.25), (t * dx, 0.75))
+            if k > 0:
+                _arrow(ax, ((t - 1) * dx + 0.31, 1.8), (t * dx - 0.31, 0.2), color="#888888", ls="--", lw=1.0)
         if t > 0:
             _arrow(ax, ((t - 1) * dx + 0.31, 1.0), (t * dx - 0.31, 1.0))
+    bottom = -0.8
     if dec is not None:
         for label, x0, x1 in ((encoder_label, 0, dec - 1), (decoder_label, dec, n - 1)):
-            if label:
-                ax.text((x0 + x1) * dx / 2, -0.55, label, ha="center", va="center", fontsize=9)
+            if label:       # at most ~16 characters a line: the two halves are three boxes wide each
+                ax.text((x0 + x1) * dx / 2, -0.4, textwrap.fill(label, 16), ha="center", va="top", fontsize=9)
+                bottom = min(bottom, -0.55 - 0.3 * textwrap.fill(label, 16).count("\n") - 0.35)
     top = 2.55
     if subtitle:
         ax.text((n - 1) * dx / 2, top, subtitle, ha="center", va="bottom", fontsize=9, color="#555555")
@@ -109,7 +121,7 @@ def sequence_task(kind, ax=None, title=None, subtitle=None, encoder_label=None, 
         ax.text((n - 1) * dx / 2, top, title, ha="center", va="bottom", fontsize=11, weight="bold")
     span = max(n - 1, 2) * dx
     mid = (n - 1) * dx / 2
-    _finish(ax, mid - span / 2 - 0.5, mid + span / 2 + 0.5, -0.8, 3.2)
+    _finish(ax, mid - span / 2 - 0.5, mid + span / 2 + 0.5, bottom, 3.2)
     return ax
 
 
