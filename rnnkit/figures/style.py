@@ -8,7 +8,7 @@ Mathtext (``$...$``) next to Hangul in one label: in a string with ``$...$`` mat
 draws the math with the mathtext fonts and the plain text with the first font of the
 text's family only (no glyph-by-glyph fallback), so with DejaVu Sans first the Hangul
 would be boxes. :func:`use_korean_font` with an ``Axes`` or ``Figure`` gives every such
-text :data:`MATH_FONT_FAMILY` (NanumGothic first); call it on a figure before showing it,
+text ``MATH_FONT_FAMILY`` (NanumGothic first); call it on a figure before showing it,
 e.g. ``style.use_korean_font(fig)`` after setting a title like ``"$W_{hh}$가 쓰인 시점"``.
 """
 from __future__ import annotations
@@ -40,7 +40,7 @@ def use_korean_font(ax=None) -> None:
 
     ``ax`` may also be a ``Figure`` (its suptitle, every axes, legend and colorbar). A
     text that mixes mathtext and Hangul (``"$W_{hh}$가 쓰인 시점 $k$"``) gets
-    :data:`MATH_FONT_FAMILY`, so its plain part is drawn with NanumGothic.
+    ``MATH_FONT_FAMILY``, so its plain part is drawn with NanumGothic.
     """
     if list(matplotlib.rcParams["font.family"]) != FONT_FAMILY:
         import koreanize_matplotlib  # noqa: F401  (registers NanumGothic; sets rcParams on import)

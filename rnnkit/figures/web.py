@@ -270,8 +270,9 @@ def source_code(func) -> str:
 
     Comment-only lines are dropped, trailing comments cut off (with the spaces before
     them), and runs of blank lines left behind shrink to one. String literals that
-    contain ``#`` are untouched (comments are found with :mod:`tokenize`). The ``def``
-    line and decorators stay; the indentation is that of the source file, dedented.
+    contain ``#`` are untouched (comments are found with the standard library's
+    ``tokenize``). The ``def`` line and decorators stay; the indentation is that of the
+    source file, dedented.
     """
     import ast
     import inspect
