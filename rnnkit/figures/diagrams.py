@@ -111,8 +111,9 @@ def sequence_task(kind, ax=None, title=None, subtitle=None, encoder_label=None, 
     if dec is not None:
         for label, x0, x1 in ((encoder_label, 0, dec - 1), (decoder_label, dec, n - 1)):
             if label:       # at most ~16 characters a line: the two halves are three boxes wide each
-                ax.text((x0 + x1) * dx / 2, -0.4, textwrap.fill(label, 16), ha="center", va="top", fontsize=9)
-                bottom = min(bottom, -0.55 - 0.3 * textwrap.fill(label, 16).count("\n") - 0.35)
+                lines = textwrap.fill(label, 16)
+                ax.text((x0 + x1) * dx / 2, -0.4, lines, ha="center", va="top", fontsize=9)
+                bottom = min(bottom, -0.9 - 0.3 * lines.count("\n"))
     top = 2.55
     if subtitle:
         ax.text((n - 1) * dx / 2, top, subtitle, ha="center", va="bottom", fontsize=9, color="#555555")
