@@ -8,6 +8,7 @@
 - :mod:`~rnnkit.charlm.mixture` - :class:`MixtureLM`: averaged probabilities of several models.
 - :mod:`~rnnkit.charlm.numpy_baseline` - post 003's numpy LSTM, the baseline to beat.
 - :mod:`~rnnkit.charlm.stats` - the chapter's numbers: text statistics, embedding neighbours, results, temperature.
+- :mod:`~rnnkit.charlm.units` - units that mean something: per-unit states, properties of the text, AUC, coloured text.
 - :mod:`~rnnkit.charlm.tokens` and :mod:`~rnnkit.charlm.ngram` - syllable / 자모 tokens and
   the count baselines; numpy only, they import without torch.
 

@@ -4,7 +4,9 @@
 - training and results: :func:`plot_training_log`, :func:`plot_bench_curves`;
 - temperature: :func:`plot_temperature_bars` (matplotlib), :func:`temperature_figure`
   (kernel-free plotly slider over τ, with one sample per τ; text by :func:`sample_html`);
-- the live sampler: :func:`sampler_widget` (ipywidgets).
+- the live sampler: :func:`sampler_widget` (ipywidgets);
+- units that mean something: :func:`plot_unit_scores` (every unit's held-out score for one
+  property, :mod:`rnnkit.charlm.units`).
 
 The numbers come from :mod:`rnnkit.charlm.stats`; this module only draws them. Labels
 (axis titles, legends, messages) are always passed in by the caller, so the Korean and
@@ -126,6 +128,39 @@ def plot_training_log(ax, log, labels, *, x="step", baselines=()):
                     textcoords="offset points", ha="right", va="bottom", fontsize=8, color=f"C{i + 2}")
     ax.set_xlabel(labels["x"])
     ax.legend(loc="upper right", fontsize=9)
+    use_korean_font(ax)
+
+
+def plot_unit_scores(ax, found, labels, *, bins=40):
+    """Histogram of every unit's held-out score for one property, best and random unit marked.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    found : one property's record of ``rnnkit/results/charlm_units.json`` (or the dict of
+        :func:`rnnkit.charlm.units.find_units`): ``kind``, ``chance``, ``test_scores`` (U,),
+        ``best`` and ``random`` with ``name`` and ``test``
+    labels : dict with "title", "x" (the score's name), "y", "best", "random", "chance";
+        "best" and "random" are formatted with {name} and {score}
+    bins : number of histogram bins
+    """
+    use_korean_font()
+    _check_labels(labels, {"title", "x", "y", "best", "random", "chance"})
+    for key in ("kind", "chance", "test_scores", "best", "random"):
+        if not isinstance(found, dict) or key not in found:
+            raise ValueError(f"found must be a dict from find_units with key {key!r}")
+    scores = np.asarray(found["test_scores"], dtype=float)
+    ax.hist(scores, bins=check_int("bins", bins, 1), color="0.75", edgecolor="white", log=True)
+    ax.axvline(found["chance"], color="0.3", ls=":", lw=1, label=labels["chance"])
+    for key, colour in (("best", "C3"), ("random", "C0")):
+        unit = found[key]
+        ax.axvline(unit["test"], color=colour, lw=1.6,
+                   label=labels[key].format(name=unit["name"], score=unit["test"]))
+    ax.set_ylim(top=ax.get_ylim()[1] * 8)           # room for the legend above the bars (log scale)
+    ax.set_title(labels["title"], fontsize=10)
+    ax.set_xlabel(labels["x"])
+    ax.set_ylabel(labels["y"])
+    ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
     use_korean_font(ax)
 
 

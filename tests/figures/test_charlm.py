@@ -229,3 +229,27 @@ def test_korean_labels_render_without_missing_glyphs(model, vocab, tmp_path):
         fig.savefig(tmp_path / "charlm.png")
     assert (tmp_path / "charlm.png").stat().st_size > 5000
     plt.close(fig)
+
+
+def test_plot_unit_scores_marks_best_random_and_chance():
+    from rnnkit.charlm.units import find_units
+
+    rng = np.random.default_rng(0)
+    labels = rng.random(200) < 0.3
+    acts = rng.normal(size=(200, 30))
+    acts[:, 4] = labels + 0.2 * rng.normal(size=200)
+    found = find_units(acts, labels)
+    fig, ax = plt.subplots()
+    fig_charlm.plot_unit_scores(ax, found, dict(title="quote", x="AUC", y="units", best="best {name} {score:.2f}",
+                                                random="rand {name} {score:.2f}", chance="chance"))
+    assert sum(p.get_height() for p in ax.patches) == 30                    # every unit in the histogram
+    xs = [line.get_xdata()[0] for line in ax.get_lines()]
+    assert xs == [0.5, found["best"]["test"], found["random"]["test"]]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[1] == f"best unit 4 {found['best']['test']:.2f}" and legend[2].startswith("rand unit ")
+    with pytest.raises(ValueError, match="labels lacks the key"):
+        fig_charlm.plot_unit_scores(ax, found, dict(title="t"))
+    with pytest.raises(ValueError, match="found must be a dict from find_units with key 'test_scores'"):
+        fig_charlm.plot_unit_scores(ax, {"kind": "auc", "chance": 0.5}, dict(title="t", x="", y="", best="", random="",
+                                                                            chance=""))
+    plt.close(fig)
