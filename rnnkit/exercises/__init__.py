@@ -32,7 +32,7 @@ The checks, by chapter:
 - chapter 05: ``check_lstm_step_backward``, the reader's function ``(dh, dc, cache) -> dx, dh_prev, dc_prev, dWx, dWh, db``
 - chapter 05: ``check_gru_step_forward``, the reader's function ``(x, h_prev, Wx, Wh, bx, bh) -> h, cache``
 - chapter 05: ``check_gru_step_backward``, the reader's function ``(dh, cache) -> dx, dh_prev, dWx, dWh, dbx, dbh``
-- chapter 06: ``check_attention``, the reader's function ``(query, enc, mask, Wq, Wk, bk, v) -> context, weights``
+- chapter 06: ``check_attention``, the reader's function ``(query, enc, mask, Wq, Wk, bk, v) -> weights, context``
 
 The attention of chapter 06 is additive attention for one decoder step; its equations
 and shapes are in :mod:`rnnkit.exercises.attention`.

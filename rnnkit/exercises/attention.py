@@ -1,6 +1,6 @@
 """Check of additive attention over the encoder positions, one decoder step (chapter 06).
 
-The reader writes ``attention(query, enc, mask, Wq, Wk, bk, v) -> context, weights``, the
+The reader writes ``attention(query, enc, mask, Wq, Wk, bk, v) -> weights, context``, the
 additive (Bahdanau) attention of :class:`rnnkit.models.seq2seq.AdditiveAttention` for one
 decoder state, in numpy and in the row layout:
 
@@ -10,7 +10,7 @@ decoder state, in numpy and in the row layout:
 
 Shapes: query (N, H) the decoder state s_t; enc (N, S, H) the encoder states; mask (N, S)
 bool, True on real source positions (each row has at least one); Wq (H, A), Wk (H, A),
-bk (A,), v (A,). Returns context (N, H) and weights (N, S), in the inputs' dtype. (The
+bk (A,), v (A,). Returns weights (N, S) and context (N, H), in the inputs' dtype. (The
 torch module's parameters map as ``Wq = W_q.weight.T``, ``Wk = W_k.weight.T``,
 ``bk = W_k.bias``, ``v = v.weight[0]``.)
 """
@@ -23,17 +23,17 @@ from .layers import Spec, check_callable, grade_forward
 
 # (N, S, H, A), dtype, v scale (a large one makes the scores large)
 SIZES = [((2, 4, 3, 5), np.float64, 1.0), ((1, 3, 2, 2), np.float64, 1.0), ((3, 1, 4, 3), np.float64, 1.0),
-         ((2, 5, 1, 1), np.float32, 1.0), ((3, 6, 3, 4), np.float32, 30.0), ((4, 5, 2, 3), np.float64, 2.0)]
+         ((2, 5, 1, 1), np.float32, 1.0), ((3, 6, 3, 4), np.float32, 100.0), ((4, 5, 2, 3), np.float64, 2.0)]
 LARGE = ("large scores", "큰 점수")
 
 
 def reference(query, enc, mask, Wq, Wk, bk, v):
-    """The reference computation (numpy); returns ``context, weights``."""
+    """The reference computation (numpy); returns ``weights, context``."""
     e = np.tanh((query @ Wq)[:, None, :] + enc @ Wk + bk) @ v          # (N, S)
     e = np.where(mask, e, -np.inf)
     w = np.exp(e - e.max(axis=1, keepdims=True))                        # exp(-inf) = 0 on padding
     w /= w.sum(axis=1, keepdims=True)
-    return (w[:, :, None] * enc).sum(axis=1), w
+    return w, (w[:, :, None] * enc).sum(axis=1)
 
 
 def cases(seed=70):
@@ -68,7 +68,7 @@ def _variant(c, tanh=True, bias=True, mask="inf", axis=1, renorm=True, values="e
             w /= w.sum(axis=1, keepdims=True)
     vals = c["enc"] if values == "enc" else c["enc"] @ c["Wk"]
     ctx = (w[:, :, None] * vals).sum(axis=1) if vals.shape[-1] == c["enc"].shape[-1] else None
-    return ctx, w
+    return w, ctx
 
 
 MISTAKES = [
@@ -93,10 +93,10 @@ OVERFLOW = ("{} overflowed: subtract each row's maximum score before np.exp.",
 
 def _hints():
     hints = {}
-    for k, name in enumerate(("context", "weights")):
+    for k, name in enumerate(("weights", "context")):
         hints[name] = [(None, tuple(s.format(name) for s in OVERFLOW))]
         hints[name] += [(lambda c, kw=kw, k=k: _variant(c, **kw)[k], text) for kw, text in MISTAKES]
-    hints["context"].insert(0, (lambda c: (_variant(c)[1][:, :, None] * (c["enc"] @ c["Wk"])).sum(axis=1),
+    hints["context"].insert(0, (lambda c: (_variant(c)[0][:, :, None] * (c["enc"] @ c["Wk"])).sum(axis=1),
                                 ("context is a weighted sum of enc @ Wk; it is the weighted sum of the encoder "
                                  "states themselves, sum_j weights_j * enc_j.",
                                  "context가 enc @ Wk의 가중합입니다. 인코더 상태 자체의 가중합 "
@@ -104,12 +104,12 @@ def _hints():
     return hints
 
 
-SPEC = Spec(reference, ["query", "enc", "mask", "Wq", "Wk", "bk", "v"], ["context", "weights"], cases(),
+SPEC = Spec(reference, ["query", "enc", "mask", "Wq", "Wk", "bk", "v"], ["weights", "context"], cases(),
             forward_hints=_hints(), cache=False)
 
 
 def check_attention(fn, lang="en"):
-    """Check the reader's ``fn(query, enc, mask, Wq, Wk, bk, v) -> context, weights`` (chapter 06).
+    """Check the reader's ``fn(query, enc, mask, Wq, Wk, bk, v) -> weights, context`` (chapter 06).
 
     Additive attention for one decoder step, as in this module's docstring. Cases with
     padding (a row whose last positions are masked), S = 1, H = 1, A = 1, and large

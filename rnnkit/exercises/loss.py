@@ -65,15 +65,19 @@ MISTAKES = [
                             "{}을(를) 마스크가 1인 자리의 수로 나누었습니다. N으로 나누세요.")),
     (dict(divide="none"), ("{} is summed over the batch; average it: divide by N.",
                            "{}을(를) 배치에 대해 더하기만 했습니다. N으로 나누어 평균하세요.")),
+    (dict(mask_grad=False), ("{} is not masked: positions with mask 0 must get a zero gradient.",
+                             "{}에 마스크를 적용하지 않았습니다. 마스크가 0인 자리의 기울기는 0이어야 합니다.")),
     (dict(use_mask=False), ("{} ignores the mask: masked positions add no loss and get no gradient.",
                             "{}에서 마스크를 무시했습니다. 마스크가 0인 자리는 손실도 기울기도 0입니다.")),
     (dict(minus_one=False), ("{} is the softmax p alone; the gradient is p - onehot(y).",
                              "{}이(가) 소프트맥스 p뿐입니다. 기울기는 p - onehot(y)입니다.")),
-    (dict(mask_grad=False), ("{} is not masked: positions with mask 0 must get a zero gradient.",
-                             "{}에 마스크를 적용하지 않았습니다. 마스크가 0인 자리의 기울기는 0이어야 합니다.")),
 ]
-OVERFLOW = ("{} overflowed: subtract each row's maximum score before np.exp (softmax does not change).",
-            "{}에서 넘침이 일어났습니다. np.exp 전에 각 행의 최대 점수를 빼세요(소프트맥스 값은 그대로입니다).")
+OVERFLOW = ("{} is not finite: with large scores np.exp overflows unless each row's maximum is subtracted "
+            "first, and np.log of a softmax probability that rounds to 0 is -inf; use the log-softmax, "
+            "log p = s - max(s) - log(sum(exp(s - max(s)))).",
+            "{}이(가) 유한한 값이 아닙니다. 점수가 크면 각 행의 최댓값을 먼저 빼지 않는 한 np.exp가 넘치고, "
+            "0으로 반올림된 소프트맥스 확률에 np.log를 쓰면 -inf가 됩니다. 로그 소프트맥스 "
+            "log p = s - max(s) - log(sum(exp(s - max(s))))를 쓰세요.")
 
 
 def _hints():

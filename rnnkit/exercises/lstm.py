@@ -66,6 +66,11 @@ def _order_hints(index):
     return hints
 
 
+C_HINTS = [
+    (dict(g_act=_sig), ("g is squashed with σ; the candidate g uses tanh.", "g에 σ를 썼습니다. 후보 값 g는 tanh를 씁니다.")),
+    (dict(use_i=False), ("c adds g without the input gate: c = f * c_prev + i * g.",
+                         "c에 입력 게이트 없이 g를 더했습니다: c = f * c_prev + i * g.")),
+]
 FORWARD_HINTS = {
     "h": [(lambda c: _forward(c)[1], ("h equals the cell state c: return h, c, cache in this order.",
                                       "h가 셀 상태 c와 같습니다. h, c, cache 순서로 돌려주세요.")),
@@ -73,12 +78,8 @@ FORWARD_HINTS = {
                                                     "h = o * c에 tanh가 빠졌습니다: h = o * tanh(c).")),
           (lambda c: _gates(c)[2] * np.tanh(c["c_prev"]), ("h uses c_prev; it uses the new cell state, h = o * tanh(c).",
                                                            "h에 c_prev를 썼습니다. 새 셀 상태로 h = o * tanh(c)입니다."))]
-    + _order_hints(0),
-    "c": [(lambda c: _forward(c, g_act=_sig)[1], ("g is squashed with σ; the candidate g uses tanh.",
-                                                  "g에 σ를 썼습니다. 후보 값 g는 tanh를 씁니다.")),
-          (lambda c: _forward(c, use_i=False)[1], ("c adds g without the input gate: c = f * c_prev + i * g.",
-                                                   "c에 입력 게이트 없이 g를 더했습니다: c = f * c_prev + i * g."))]
-    + _order_hints(1),
+    + [(lambda c, kw=kw: _forward(c, **kw)[0], text) for kw, text in C_HINTS] + _order_hints(0),
+    "c": [(lambda c, kw=kw: _forward(c, **kw)[1], text) for kw, text in C_HINTS] + _order_hints(1),
 }
 
 
