@@ -35,7 +35,7 @@ The checks, by chapter:
 - chapter 06: ``check_attention``, the reader's function ``(query, enc, mask, Wq, Wk, bk, v) -> weights, context``
 
 The attention of chapter 06 is additive attention for one decoder step; its equations
-and shapes are in :mod:`rnnkit.exercises.attention`.
+and shapes are in :func:`check_attention`.
 
 **How a chapter uses a check** (the pattern of chapters 01–04; code cells identical in
 the two languages except the strings). The check is imported in the chapter's import

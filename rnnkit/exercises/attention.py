@@ -111,9 +111,18 @@ SPEC = Spec(reference, ["query", "enc", "mask", "Wq", "Wk", "bk", "v"], ["weight
 def check_attention(fn, lang="en"):
     """Check the reader's ``fn(query, enc, mask, Wq, Wk, bk, v) -> weights, context`` (chapter 06).
 
-    Additive attention for one decoder step, as in this module's docstring. Cases with
-    padding (a row whose last positions are masked), S = 1, H = 1, A = 1, and large
-    scores in float32 (a softmax without the max subtracted overflows).
+    Additive attention for one decoder step, in the row layout::
+
+        e_j     = tanh(query @ Wq + enc_j @ Wk + bk) @ v     score of encoder position j
+        weights = softmax over j of e, over the positions where mask is True (0 elsewhere)
+        context = sum_j weights_j * enc_j
+
+    query (N, H) the decoder state; enc (N, S, H) the encoder states; mask (N, S) bool,
+    True on real source positions; Wq, Wk (H, A); bk, v (A,). Returns weights (N, S) and
+    context (N, H) in the inputs' dtype: the attention of
+    ``rnnkit.models.seq2seq.AdditiveAttention`` for one step. Cases with padding, S = 1,
+    H = 1, A = 1, and large scores in float32 (a softmax without the max subtracted
+    overflows).
 
     Returns
     -------
