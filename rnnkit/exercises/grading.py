@@ -32,9 +32,10 @@ STEP = 1e-5              # step of the centred differences
 MESSAGES = {
     "pass": ("✓ {title}: correct on all {n} cases ({what}).",
              "✓ {title}: 정답입니다. {n}가지 경우({what})를 모두 통과했습니다."),
-    "what": ("random inputs of different sizes with {ones}, float32 and float64, against the reference{grad}",
+    "what": ("random inputs of several sizes, {ones} among them, in float32 and float64, compared with "
+             "the reference{grad}",
              "{ones}인 경우를 포함한 여러 크기의 무작위 입력, float32와 float64, 참조 구현과 비교{grad}"),
-    "grad": (" and numerical gradients", ", 수치 기울기와도 비교"),
+    "grad": (" and with numerical gradients", ", 수치 기울기와도 비교"),
     "todo": ("… {title}: not implemented yet (your function raises NotImplementedError). "
              "Write it in the cell above, run that cell, then run this one again.",
              "… {title}: 아직 구현되지 않았습니다(함수가 NotImplementedError를 냅니다). "
@@ -327,6 +328,8 @@ def describe_cases(cases, lang, grad=False):
     ones = sorted({k for c in cases for k, v in c.sizes.items() if v == 1},
                   key=lambda k: list(cases[0].sizes).index(k) if k in cases[0].sizes else 99)
     ones_text = ", ".join(f"{k} = 1" for k in ones)
+    if lang == "en" and len(ones) > 1:
+        ones_text = ones_text.rpartition(", ")[0] + " and " + ones_text.rpartition(", ")[2]
     return say(lang, "what", ones=ones_text, grad=say(lang, "grad") if grad else "")
 
 
