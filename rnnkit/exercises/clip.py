@@ -96,7 +96,7 @@ MISTAKES = {
 DIVIDE = ("dividing by a total norm of 0 gives NaN: rescale only when total_norm > max_norm.",
           "노름 0으로 나누면 NaN이 됩니다. total_norm > max_norm일 때만 배율을 곱하세요.")
 WHAT = ("dicts, lists and tuples of float32 and float64 arrays of mixed shapes, norms above and below "
-        "max_norm, all-zero gradients, against the reference",
+        "max_norm, all-zero gradients, compared with the reference",
         "여러 모양의 float32·float64 배열을 담은 dict, list, tuple, max_norm보다 큰 노름과 작은 노름, "
         "모두 0인 기울기, 참조 구현과 비교")
 
