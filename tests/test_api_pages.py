@@ -20,8 +20,10 @@ def public_modules():
         if parts[-1] == "__init__":
             parts.pop()
         name = ".".join(parts)
-        # rnnkit.scratch re-exports its layers: the package page documents them
-        if name.startswith("rnnkit.scratch.") and name != "rnnkit.scratch.fast":
+        # rnnkit.scratch re-exports its layers, rnnkit.exercises its checks: the package
+        # section documents them
+        if name.startswith("rnnkit.scratch.") and name != "rnnkit.scratch.fast" \
+                or name.startswith("rnnkit.exercises."):
             continue
         if name not in LISTING_PACKAGES:
             names.add(name)

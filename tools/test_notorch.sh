@@ -4,9 +4,10 @@
 # PYTHONPATH. In it
 #   (a) every rnnkit module is imported; those that must work without torch (checks,
 #       atomic, scratch.*, data.*, analysis.gradcheck/unroll/bptt/gradflow/gates,
-#       charlm.tokens/ngram, which charlm/__init__'s lazy names let import alone) must
-#       import, and torch must not have been imported;
-#   (b) the rnnkit.scratch tests run, the torch parity files skipping cleanly.
+#       charlm.tokens/ngram, which charlm/__init__'s lazy names let import alone,
+#       exercises.*) must import, and torch must not have been imported;
+#   (b) the rnnkit.scratch tests run, the torch parity files skipping cleanly, and the
+#       rnnkit.exercises tests (the checks a Colab reader runs without torch).
 #
 #   bash tools/test_notorch.sh
 #
@@ -42,8 +43,8 @@ assert rnnkit.__file__.startswith(os.getcwd() + os.sep), f"not this checkout's r
 MUST = ["rnnkit.checks", "rnnkit.atomic", "rnnkit.scratch", "rnnkit.data",
         "rnnkit.analysis.gradcheck", "rnnkit.analysis.unroll", "rnnkit.analysis.bptt",
         "rnnkit.analysis.gradflow", "rnnkit.analysis.gates",
-        "rnnkit.charlm.tokens", "rnnkit.charlm.ngram"]
-MUST_PACKAGES = ["rnnkit/scratch", "rnnkit/data"]       # and every module in them
+        "rnnkit.charlm.tokens", "rnnkit.charlm.ngram", "rnnkit.exercises"]
+MUST_PACKAGES = ["rnnkit/scratch", "rnnkit/data", "rnnkit/exercises"]   # and every module in them
 
 
 def chain(exc):
@@ -81,12 +82,12 @@ if missing or torch_loaded:
 print(f"    all {len(must)} modules that must work without torch import; 'torch' is not in sys.modules")
 EOF
 
-echo "==> Without torch: the rnnkit.scratch tests"
-if "$V" -m pytest tests/scratch -q -p no:cacheprovider -rs > "$tmp/pytest.log" 2>&1; then
+echo "==> Without torch: the rnnkit.scratch and rnnkit.exercises tests"
+if "$V" -m pytest tests/scratch tests/exercises -q -p no:cacheprovider -rs > "$tmp/pytest.log" 2>&1; then
   grep -e "^SKIPPED" "$tmp/pytest.log" | sed 's/^/    /' || true
   tail -n 1 "$tmp/pytest.log" | sed 's/^/    /'
 else
-  tail -n 40 "$tmp/pytest.log"; echo "ERROR: the rnnkit.scratch tests fail without torch" >&2; status=1
+  tail -n 40 "$tmp/pytest.log"; echo "ERROR: the rnnkit.scratch or rnnkit.exercises tests fail without torch" >&2; status=1
 fi
 echo "    no-torch check done in $((SECONDS - t0)) s"
 exit $status

@@ -65,7 +65,10 @@ def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):
     Returns
     -------
     h : (N, H) next hidden state, dtype of the inputs
-    cache : for :func:`gru_step_backward`
+    cache : for :func:`gru_step_backward`, the tuple
+        ``("gru_step", x, h_prev, Wx, Wh, r, z, n, ah_n)``: the arguments (not the
+        biases), the gates r, z and the candidate n (N, H) each, and
+        ``ah_n = h_prev @ Wh_n + bh_n`` (N, H), the term the reset gate scales
     """
     x, h_prev, Wx, Wh, bx, bh = check_gru_inputs(x, ("N", "D"), "h_prev", h_prev, Wx, Wh, bx, bh)
     H = h_prev.shape[1]

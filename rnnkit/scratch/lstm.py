@@ -64,7 +64,9 @@ def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
     Returns
     -------
     h, c : (N, H) next hidden and cell state, dtype of the inputs
-    cache : for :func:`lstm_step_backward`
+    cache : for :func:`lstm_step_backward`, the tuple
+        ``("lstm_step", x, h_prev, c_prev, Wx, Wh, i, f, o, g, tanh_c)``: the arguments
+        (``b`` is not needed), the four gates (N, H) each and ``tanh_c = tanh(c)``
     """
     dims = {}
     x, h_prev, Wx, Wh, b = check_lstm_inputs(x, ("N", "D"), "h_prev", h_prev, Wx, Wh, b, dims)

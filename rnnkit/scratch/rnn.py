@@ -45,7 +45,9 @@ def rnn_step_forward(x, h_prev, Wx, Wh, b):
     Returns
     -------
     h : (N, H) next hidden state
-    cache : what :func:`rnn_step_backward` needs
+    cache : what :func:`rnn_step_backward` needs, the tuple
+        ``("rnn_step", x, h_prev, Wx, Wh, h)`` (the arguments themselves, not copies,
+        and the new state ``h``)
     """
     x, h_prev, Wx, Wh, b = _check_inputs(x, ("N", "D"), "h_prev", h_prev, Wx, Wh, b)
     h = np.tanh(x @ Wx + h_prev @ Wh + b)
@@ -97,7 +99,8 @@ def rnn_forward(x, h0, Wx, Wh, b):
     Returns
     -------
     h : (N, T, H) hidden states h_1 .. h_T (``h[:, t]`` is the state after input ``x[:, t]``)
-    cache : what :func:`rnn_backward` needs
+    cache : what :func:`rnn_backward` needs, the tuple ``("rnn", x, h0, Wx, Wh, h)``
+        (the arguments themselves and the states ``h`` (N, T, H) returned)
     """
     x, h0, Wx, Wh, b = _check_inputs(x, ("N", "T", "D"), "h0", h0, Wx, Wh, b)
     N, T, D = x.shape
