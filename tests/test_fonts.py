@@ -15,6 +15,9 @@ CASES = {
                      "ax = sequence_task('many-to-one', title='감성 분석')\n",
     "unrolled_graph": "from rnnkit.figures.diagrams import unrolled_graph\n"
                       "ax = unrolled_graph(3, weight_note='같은 가중치')\n",
+    "cell_diagram": "from rnnkit.figures.cells import cell_diagram\n"
+                    "ax = cell_diagram('lstm', {'forget': '망각 게이트',\n"
+                    "                           'cell_path': r'셀 경로: $\\operatorname{diag}(f_t)$'})\n",
     "plot_attention": "import numpy as np, matplotlib.pyplot as plt\n"
                       "from rnnkit.figures.attention import plot_attention\n"
                       "steps = dict(attention=np.full((2, 3), 1 / 3), source='이천년',\n"

@@ -8,6 +8,8 @@
 - :mod:`~rnnkit.figures.truncation` - truncated BPTT, figure and widget (ch. 03).
 - :mod:`~rnnkit.figures.gradient_explorer` - the gradient explorer (ch. 04).
 - :mod:`~rnnkit.figures.memory` - LSTM memory and forget-gate bias (ch. 05).
+- :mod:`~rnnkit.figures.cell_layouts` - RNN, LSTM and GRU cells as data: nodes, edges, paths (ch. 05).
+- :mod:`~rnnkit.figures.cells` - those cells drawn, and a slider that highlights one path (ch. 05).
 - :mod:`~rnnkit.figures.attention` - attention maps and decoding steps (ch. 06).
 - :mod:`~rnnkit.figures.charlm` - chapter 07's plots, sampler and temperature figure.
 

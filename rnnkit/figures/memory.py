@@ -47,9 +47,11 @@ def memory_explorer(labels, H=32, seed=0, symbols=4):
 
     Parameters
     ----------
-    labels : dict with "bias", "T", "lstm", "forget", "rnn", "x", "y" and "title" (a
-        format string with fields {bias}, {f}, {T}, {lstm}, {rnn}: the forget gate σ(bias)
-        and the two log10 norms at the largest distance)
+    labels : dict with "bias", "T" (the sliders' descriptions; ``$...$`` is typeset by
+        MathJax in JupyterLab and on the book's pages), "lstm", "forget", "rnn", "x", "y"
+        and "title" (a format string with fields {bias}, {f}, {T}, {lstm}, {rnn}: the
+        forget gate σ(bias) and the two log10 norms at the largest distance; mathtext may
+        mix with Hangul)
 
     Returns
     -------
@@ -85,6 +87,7 @@ def memory_explorer(labels, H=32, seed=0, symbols=4):
         ax.set_title(labels["title"].format(bias=b, f=1 / (1 + np.exp(-b)), T=T, lstm=jac[-1], rnn=rnn[-1]),
                      fontsize=10)
         ax.legend(fontsize=8.5, loc="lower left")
+        use_korean_font(fig)                  # labels that mix $...$ and Hangul
         fig.tight_layout()
         with out:
             out.clear_output(wait=True)
