@@ -53,6 +53,31 @@ def _reindex(state, rows):
     return state.index_select(1, rows)
 
 
+def _encode_beams(model, src, src_mask, K):
+    """Encoder states, mask, attention keys and decoder state, each example's repeated K times (N*K rows)."""
+    enc, state = model.encode(src, src_mask)                         # validates src, src_mask
+    rows = torch.arange(src.shape[0]).repeat_interleave(K)           # (N*K,) the example of each beam row
+    enc, mask, state = enc[rows], src_mask[rows], _reindex(state, rows)
+    return enc, mask, (model.attn.project(enc) if model.attention else None), state
+
+
+def _best(log_prob, step, lengths, finished, t, alpha):
+    """One pruning step: the K best of the K * V one-token extensions of each example's beam.
+
+    log_prob, lengths, finished : (N, K) the beam; step : (N, K, V) log-probabilities of the next
+    token (PAD at 0 and the rest -inf for finished rows); t : the step (0-based).
+    Returns parent, token, log_prob, score, lengths, each (N, K), sorted by score.
+    """
+    N, K, V = step.shape
+    cand = log_prob[..., None] + step                                # (N, K, V)
+    cand_len = torch.where(finished, lengths, t + 1)                 # (N, K)
+    cand_score = cand / cand_len[..., None].double() ** alpha if alpha else cand
+    best = torch.sort(cand_score.view(N, K * V), dim=1, descending=True, stable=True).indices[:, :K]
+    parent = best // V
+    return (parent, best % V, cand.view(N, K * V).gather(1, best), cand_score.view(N, K * V).gather(1, best),
+            cand_len.gather(1, parent))
+
+
 @torch.no_grad()
 def beam_search(model, src, src_mask, beam_size=4, max_len=64, alpha=0.0):
     """The ``beam_size`` best outputs for each source sequence (model in eval mode, restored after).
@@ -86,11 +111,8 @@ def beam_search(model, src, src_mask, beam_size=4, max_len=64, alpha=0.0):
     was_training = model.training
     model.eval()
     try:
-        enc, state = model.encode(src, src_mask)                     # validates src, src_mask
+        enc, mask, keys, state = _encode_beams(model, src, src_mask, K)
         N, V = src.shape[0], len(model.tgt_vocab)
-        rows = torch.arange(N).repeat_interleave(K)                  # (N*K,) example of each beam row
-        enc, mask, state = enc[rows], src_mask[rows], _reindex(state, rows)
-        keys = model.attn.project(enc) if model.attention else None
         log_prob = torch.full((N, K), float("-inf"), dtype=torch.float64)
         log_prob[:, 0] = 0.0                                         # one hypothesis to start: <sos>
         finished = torch.zeros(N, K, dtype=torch.bool)
@@ -104,21 +126,13 @@ def beam_search(model, src, src_mask, beam_size=4, max_len=64, alpha=0.0):
             scores, state, _ = model.decode_step(y, state, enc, keys, mask)
             step = torch.log_softmax(scores.double(), -1).view(N, K, V)
             step = torch.where(finished[..., None], carry, step)
-            cand = log_prob[..., None] + step                        # (N, K, V)
-            cand_len = torch.where(finished, lengths, t + 1)         # (N, K)
-            cand_score = cand / cand_len[..., None].double() ** alpha if alpha else cand
-            best = torch.sort(cand_score.view(N, K * V), dim=1, descending=True, stable=True).indices[:, :K]
-            parent, token = best // V, best % V                      # (N, K)
-            log_prob = cand.view(N, K * V).gather(1, best)
-            score = cand_score.view(N, K * V).gather(1, best)
-            lengths = cand_len.gather(1, parent)
+            parent, token, log_prob, score, lengths = _best(log_prob, step, lengths, finished, t, alpha)
             finished = finished.gather(1, parent) | (token == EOS)
             flat = (torch.arange(N)[:, None] * K + parent).view(-1)
             state = _reindex(state, flat)
             seqs = torch.cat([seqs[flat], token.view(-1, 1)], 1)
             y = token.view(-1)
-            history.append({"token": token, "parent": parent, "log_prob": log_prob, "score": score,
-                            "finished": finished})
+            history.append(dict(token=token, parent=parent, log_prob=log_prob, score=score, finished=finished))
             if (finished | torch.isinf(log_prob)).all():
                 break
     finally:
