@@ -242,3 +242,30 @@ def test_bad_input_names_the_argument(call, name):
     m, b = make(), batch(PAIRS)
     with pytest.raises(ValueError, match=name):
         call(m, b)
+
+
+def test_plot_beam_draws_the_beam_and_the_paths():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from rnnkit.figures.beam import plot_beam
+
+    model, _ = load_checkpoint("seq2seq_datelist")
+    texts, out = beam.beam_translate(model, ["12월 16일, 10월 22일"], beam_size=4, max_len=13)
+    ax = plot_beam(out, model.tgt_vocab, mark="12-16 10-22", labels={"title": "빔"})
+    L = len(out["history"])
+    alive = sum(int(torch.isfinite(h["log_prob"][0]).sum()) for h in out["history"])
+    carried = sum(int((h["token"][0] == PAD).sum()) for h in out["history"][1:])
+    assert len(ax.collections) == alive - carried + 1            # one marker per live node, + the legend square
+    lines = ax.get_lines()
+    red = [ln for ln in lines if ln.get_color() == "#c0392b"]
+    blue = [ln for ln in lines if ln.get_color() == "#2e6fd8"]
+    assert len(red) == L - 1 and 0 < len(blue) < L - 1           # the best path and where the marked one differs
+    finals = [t.get_text() for t in ax.texts if t.get_text().startswith("12-16")]
+    assert finals[0] == f"{texts[0]}   {float(out['log_prob'][0, 0]):.3f}" and len(finals) == 4
+    assert ax.get_title() == "빔"
+    with pytest.raises(ValueError, match="example"):
+        plot_beam(out, model.tgt_vocab, example=1)
+    with pytest.raises(ValueError, match="out must be"):
+        plot_beam({"tokens": out["tokens"]}, model.tgt_vocab)
+    plt.close("all")
