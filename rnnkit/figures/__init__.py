@@ -3,12 +3,13 @@
 - :mod:`~rnnkit.figures.style` - matplotlib defaults with Korean fonts.
 - :mod:`~rnnkit.figures.web` - the deterministic plotly layer of the static site: figures,
   one slider helper, HTML tables.
-- :mod:`~rnnkit.figures.diagrams` - task shapes and unrolled graphs (ch. 01-02, 06).
+- :mod:`~rnnkit.figures.diagrams` - task shapes, unrolled graphs, one attention step (ch. 01-02, 06).
 - :mod:`~rnnkit.figures.bars` - slider and toggle bar charts (ch. 01-02).
 - :mod:`~rnnkit.figures.truncation` - truncated BPTT, figure and widget (ch. 03).
 - :mod:`~rnnkit.figures.gradient_explorer` - the gradient explorer (ch. 04).
 - :mod:`~rnnkit.figures.memory` - LSTM memory and forget-gate bias (ch. 05).
 - :mod:`~rnnkit.figures.attention` - attention maps and decoding steps (ch. 06).
+- :mod:`~rnnkit.figures.beam` - a beam's hypotheses over the decoding steps (ch. 06).
 - :mod:`~rnnkit.figures.charlm` - chapter 07's plots, sampler and temperature figure.
 
 Modules here import from the layers below (charlm, models, analysis, scratch, data), never
