@@ -2,6 +2,7 @@
 
     python bench/seq2seq_dates.py              # everything (about 10 min on one loaded core)
     python bench/seq2seq_dates.py --only dates # just the two date models
+    python bench/seq2seq_dates.py --k-max 8    # chapter 06's exercise 6: list models on up to 8 dates
 
 Writes (atomically):
 
@@ -11,6 +12,10 @@ Writes (atomically):
   of 1-6 month-day dates -> their ISO forms (the long-input task);
 - ``rnnkit/results/seq2seq_dates.json`` and ``seq2seq_length.json``: training curves,
   held-out exact-match accuracy, and accuracy by number of dates in the list.
+
+With ``--k-max K`` (K other than 6) it trains only the two list models, on lists of up to K
+dates, writes no checkpoint and stores ``rnnkit/results/seq2seq_length_k{K}.json``: accuracy by
+k and, for k > 6, how many of the errors leave out exactly one whole date.
 
 Reproducibility: one thread (``torch.set_num_threads(1)``), every model built right after
 ``torch.manual_seed(seed)`` and trained by ``rnnkit.models.seq2seq.train(seed=seed)`` (data,
@@ -52,37 +57,59 @@ def sample_dates(n, rng):
     return dates.date_pairs(n, rng)
 
 
-def sample_list(n, rng):
-    """A batch whose lists all have the same number of dates k (uniform in 1..K_MAX): the
+def sample_list(n, rng, k_max=K_MAX):
+    """A batch whose lists all have the same number of dates k (uniform in 1..k_max): the
     decoder loop then runs only as long as this batch needs."""
-    k = int(rng.integers(1, K_MAX + 1))
+    k = int(rng.integers(1, k_max + 1))
     return [dates.date_list_pair(k, rng) for _ in range(n)]
 
 
 SAMPLERS = {"dates": sample_dates, "list": sample_list}
 
 
+def drops_one_date(pred, target):
+    """True if ``pred`` is ``target`` with exactly one of its dates left out."""
+    parts = target.split(" ")
+    return any(pred == " ".join(parts[:i] + parts[i + 1:]) for i in range(len(parts)))
+
+
 def sha256(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def build_and_train(name, command):
+def error_kinds(wrong):
+    """Counts of the kinds of errors among ``wrong`` = [(source, prediction, target)], and three examples."""
+    def n_dates(text):
+        return len(text.split(" ")) if text else 0
+
+    same_count = [(p, t) for _, p, t in wrong if n_dates(p) == n_dates(t)]
+    return {"errors": len(wrong), "errors_one_date_dropped": sum(drops_one_date(p, t) for _, p, t in wrong),
+            "errors_other_count": sum(n_dates(p) != n_dates(t) for _, p, t in wrong),
+            "errors_one_date_wrong": sum(sum(a != b for a, b in zip(p.split(" "), t.split(" "))) == 1
+                                         for p, t in same_count),
+            "examples": [{"source": s, "prediction": p, "target": t} for s, p, t in wrong[:3]]}
+
+
+def build_and_train(name, command, k_max=K_MAX):
     task, kwargs, steps, lr = MODELS[name]
     torch.manual_seed(SEED)
     model = s2s.Seq2Seq(dates.SOURCE_VOCAB, dates.TARGET_VOCAB, dropout=0.1, **kwargs)
+    sample = SAMPLERS[task] if task == "dates" else (lambda n, rng: sample_list(n, rng, k_max))
     t0 = time.perf_counter()
-    losses = s2s.train(model, SAMPLERS[task], steps, batch_size=64, lr=lr, tf_ratio=1.0, seed=SEED, desc=name)
+    losses = s2s.train(model, sample, steps, batch_size=64, lr=lr, tf_ratio=1.0, seed=SEED, desc=name)
     seconds = time.perf_counter() - t0
     if task == "dates":
         held_out = dates.date_pairs(2000, seed=HELD_OUT_SEED)
     else:
-        held_out = dates.date_list_pairs(2000, 1, K_MAX, seed=HELD_OUT_SEED)
+        held_out = dates.date_list_pairs(2000, 1, k_max, seed=HELD_OUT_SEED)
     acc, _ = s2s.exact_match(model, held_out)
     n_params = sum(p.numel() for p in model.parameters())
-    path = save_checkpoint(checkpoint_path(name), model, task=task, steps=steps, batch_size=64, lr=lr,
-                           tf_ratio=1.0, seed=SEED, held_out_accuracy=acc, command=command)
-    print(f"{name}: {n_params} parameters, {steps} steps in {seconds:.0f} s, held-out exact match "
-          f"{acc:.4f}, {path.stat().st_size / 1024:.0f} KiB, sha256 {sha256(path)[:16]}")
+    saved = ""
+    if k_max == K_MAX:
+        path = save_checkpoint(checkpoint_path(name), model, task=task, steps=steps, batch_size=64, lr=lr,
+                               tf_ratio=1.0, seed=SEED, held_out_accuracy=acc, command=command)
+        saved = f", {path.stat().st_size / 1024:.0f} KiB, sha256 {sha256(path)[:16]}"
+    print(f"{name}: {n_params} parameters, {steps} steps in {seconds:.0f} s, held-out exact match {acc:.4f}{saved}")
     every = max(1, steps // 200)
     curve = [round(float(np.mean(losses[i:i + every])), 4) for i in range(0, steps, every)]
     return model, {"task": task, "config": {k: v for k, v in model.config.items() if "chars" not in k},
@@ -91,15 +118,18 @@ def build_and_train(name, command):
                    "curve_every": every, "curve": curve}
 
 
-def by_length(model, n_per_k=500):
-    """Exact match and teacher-forced character accuracy for each number of dates k."""
+def by_length(model, n_per_k=500, k_max=K_MAX):
+    """Exact match and teacher-forced character accuracy for each number of dates k; for
+    k > K_MAX also the number of errors and of those that leave out exactly one date."""
     rows = []
     rng = np.random.default_rng(HELD_OUT_SEED)
-    for k in range(1, K_MAX + 1):
+    for k in range(1, k_max + 1):
         pairs = [dates.date_list_pair(k, rng) for _ in range(n_per_k)]
-        acc, _ = s2s.exact_match(model, pairs)
+        acc, preds = s2s.exact_match(model, pairs)
         rows.append({"k": k, "source_chars": float(np.mean([len(s) for s, _ in pairs])),
                      "exact_match": acc, "teacher_forced_char_acc": s2s.teacher_forced_accuracy(model, pairs)})
+        if k > K_MAX:
+            rows[-1].update(error_kinds([(s, p, t) for p, (s, t) in zip(preds, pairs) if p != t]))
     return rows
 
 
@@ -107,9 +137,19 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", choices=["dates", "list"], default=None)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--k-max", type=int, default=K_MAX, help="longest list of the list task (not 6: only the "
+                    "list models, no checkpoints, results in seq2seq_length_k{K}.json)")
     args = ap.parse_args(argv)
+    if args.k_max < 1:
+        ap.error(f"--k-max must be at least 1, got {args.k_max}")
+    if args.k_max != K_MAX:
+        if args.only == "dates":
+            ap.error("--k-max changes the list task only; it cannot be combined with --only dates")
+        args.only = "list"
     torch.set_num_threads(args.threads)
     command = "python bench/seq2seq_dates.py" + (f" --only {args.only}" if args.only else "")
+    if args.k_max != K_MAX:
+        command = f"python bench/seq2seq_dates.py --k-max {args.k_max}"
     if args.threads != 1:
         command += f" --threads {args.threads}"
     env = {"torch": torch.__version__, "python": platform.python_version(), "threads": args.threads,
@@ -119,7 +159,7 @@ def main(argv=None):
     trained = {}
     for name, (task, *_rest) in MODELS.items():
         if args.only in (None, task):
-            trained[name] = build_and_train(name, command)
+            trained[name] = build_and_train(name, command, args.k_max)
     if args.only in (None, "dates"):
         results.save("seq2seq_dates", {"env": env, "models": {n: trained[n][1] for n in
                                                               ("seq2seq_dates", "seq2seq_dates_attn")}},
@@ -127,12 +167,12 @@ def main(argv=None):
     if args.only in (None, "list"):
         length = {}
         for name in ("seq2seq_datelist", "seq2seq_datelist_attn"):
-            length[name] = {**trained[name][1], "by_length": by_length(trained[name][0])}
+            length[name] = {**trained[name][1], "by_length": by_length(trained[name][0], k_max=args.k_max)}
             for r in length[name]["by_length"]:
                 print(f"  {name:22s} k={r['k']}  chars={r['source_chars']:5.1f}  exact {r['exact_match']:.3f}"
                       f"  teacher-forced chars {r['teacher_forced_char_acc']:.4f}")
-        results.save("seq2seq_length", {"env": env, "k_max": K_MAX, "n_per_k": 500, "models": length},
-                     command=command)
+        out = "seq2seq_length" if args.k_max == K_MAX else f"seq2seq_length_k{args.k_max}"
+        results.save(out, {"env": env, "k_max": args.k_max, "n_per_k": 500, "models": length}, command=command)
     print(f"total {time.perf_counter() - t_all:.0f} s")
 
 

@@ -78,3 +78,24 @@ def test_unrolled_graph_bad_input():
         diagrams.unrolled_graph(0)
     with pytest.raises(ValueError, match="copy_labels must have T = 2"):
         diagrams.unrolled_graph(2, backward=True, copy_labels=["a"])
+
+
+def test_attention_step_draws_each_weight_and_checks_it():
+    import numpy as np
+    from matplotlib.patches import Rectangle
+
+    w = np.array([0.1, 0.6, 0.0, 0.3])
+    ax = diagrams.attention_step(list("3월 5"), w, labels={"softmax": "원문 위치 $j$에 대한 softmax"})
+    bars = [p for p in ax.patches if type(p) is Rectangle]
+    assert [round(b.get_height() / 1.5, 6) for b in bars] == [0.1, 0.6, 0.0, 0.3]      # heights follow alpha
+    texts = _texts(ax)
+    assert "␣" in texts and "0.60" in texts and "0.10" in texts and "0.00" not in texts
+    assert "원문 위치 $j$에 대한 softmax" in texts and diagrams.ATTENTION_LABELS["score"] in texts
+    hangul = [t for t in ax.texts if t.get_text().startswith("원문")][0]
+    assert hangul.get_fontfamily()[0] == "NanumGothic"                     # Hangul beside mathtext renders
+    for bad in ([0.5, 0.6, 0.0, 0.3], [0.5, 0.5], [1.2, -0.2, 0.0, 0.0], [np.nan, 1.0, 0.0, 0.0]):
+        with pytest.raises(ValueError, match="weights must be 4"):
+            diagrams.attention_step(list("3월 5"), bad)
+    with pytest.raises(ValueError, match="source must be"):
+        diagrams.attention_step("3월 5", w)
+    plt.close("all")

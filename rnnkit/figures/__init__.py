@@ -3,7 +3,7 @@
 - :mod:`~rnnkit.figures.style` - matplotlib defaults with Korean fonts.
 - :mod:`~rnnkit.figures.web` - the deterministic plotly layer of the static site: figures,
   one slider helper, HTML tables.
-- :mod:`~rnnkit.figures.diagrams` - task shapes and unrolled graphs (ch. 01-02, 06).
+- :mod:`~rnnkit.figures.diagrams` - task shapes, unrolled graphs, one attention step (ch. 01-02, 06).
 - :mod:`~rnnkit.figures.bars` - slider and toggle bar charts (ch. 01-02).
 - :mod:`~rnnkit.figures.truncation` - truncated BPTT, figure and widget (ch. 03).
 - :mod:`~rnnkit.figures.gradient_explorer` - the gradient explorer (ch. 04).
@@ -11,6 +11,7 @@
 - :mod:`~rnnkit.figures.cell_layouts` - RNN, LSTM and GRU cells as data: nodes, edges, paths (ch. 05).
 - :mod:`~rnnkit.figures.cells` - those cells drawn, and a slider that highlights one path (ch. 05).
 - :mod:`~rnnkit.figures.attention` - attention maps and decoding steps (ch. 06).
+- :mod:`~rnnkit.figures.beam` - a beam's hypotheses over the decoding steps (ch. 06).
 - :mod:`~rnnkit.figures.charlm` - chapter 07's plots, sampler and temperature figure.
 
 Modules here import from the layers below (charlm, models, analysis, scratch, data), never

@@ -4,6 +4,8 @@
   serve (one-to-one, one-to-many, many-to-one, many-to-many, seq2seq).
 - :func:`unrolled_graph`: the computational graph of an RNN unrolled over T steps with a
   many-to-many loss, the shared weights W drawn once and copied to every step.
+- :func:`attention_step`: one decoder step of additive attention (scores, softmax over the
+  source positions, weighted sum), each stage beside its equation (chapter 06).
 
 Colours follow a common convention: inputs red, hidden states green, outputs blue,
 losses yellow. All text is passed in by the caller, so Korean and English chapters draw
@@ -234,4 +236,89 @@ def unrolled_graph(T=4, ax=None, *, backward=False, weight_label="$W$", weight_n
     Lx = (T + 1) * sx / 2
     _box(ax, Lx, y_L, loss_label, COLORS["loss"], w=1.7, h=0.55)
     _finish(ax, -0.7, T * sx + 1.3, y_bus - 0.9, y_L + 0.5)
+    return ax
+
+
+ATTENTION_LABELS = {
+    "title": None,
+    "decoder": "$s_t$",
+    "softmax": "softmax over $j$",
+    "score": r"$e_{t,j} = v^\top \tanh(W_q\, s_t + W_k\, h_j + b_k)$",
+    "weights": r"$\alpha_{t,j} = \exp e_{t,j} \,/\, \sum_{j'} \exp e_{t,j'}$",
+    "context": r"$c_t = \sum_j \alpha_{t,j}\, h_j$",
+    "output": r"$\hat y_t = \mathrm{softmax}(W_{hy} [s_t; c_t] + b_y)$",
+}
+
+
+def _check_weights(source, weights):
+    import numpy as np
+
+    if isinstance(source, str) or not all(isinstance(c, str) for c in source) or not source:
+        raise ValueError(f"source must be a non-empty list of strings (one per encoder position), got {source!r}")
+    w = np.asarray(weights, dtype=float)
+    if w.shape != (len(source),) or not np.isfinite(w).all() or (w < 0).any() or abs(w.sum() - 1) > 1e-3:
+        raise ValueError(f"weights must be {len(source)} finite non-negative numbers summing to 1 (one per "
+                         f"source position), got shape {w.shape}, sum {w.sum() if w.size else 0:.4g}")
+    return w
+
+
+def attention_step(source, weights, ax=None, *, labels=None):
+    """One decoder step of additive attention, from the bottom up: the encoder states h_j under
+    their source characters, the scores e_{t,j} (each from h_j and the decoder state s_t), the
+    softmax over the source positions, the weights alpha_{t,j} drawn as bars (``weights``), the
+    weighted sum c_t (line widths follow alpha) and the output from [s_t; c_t]. Each stage's
+    equation is written beside it.
+
+    Parameters
+    ----------
+    source : list of S strings, the source characters (position j = 1..S); a space is drawn as ␣
+    weights : (S,) array_like, the step's attention weights (non-negative, summing to 1)
+    ax : Axes or None
+    labels : dict overriding ``ATTENTION_LABELS`` (title, decoder, softmax, score, weights,
+        context, output); the chapters pass their language's words
+
+    Returns
+    -------
+    ax
+    """
+    use_korean_font()
+    w = _check_weights(source, weights)
+    lab = {**ATTENTION_LABELS, **(labels or {})}
+    xs = [j * 0.8 for j in range(len(source))]
+    right = xs[-1]
+    ax = ax if ax is not None else plt.subplots(figsize=(0.55 * len(xs) + 5.5, 4.6))[1]
+    y_h, y_bus, y_e, y_sm, y_a, y_c = 0.0, 0.68, 1.3, 2.35, 2.95, 5.1
+    _box(ax, -1.5, y_bus, lab["decoder"], COLORS["hidden2"], w=0.9, h=0.45)
+    ax.plot([-1.05, right + 0.2], [y_bus, y_bus], color="#888888", lw=1.0, ls="--", zorder=2)
+    for j, x in enumerate(xs):
+        ax.text(x, y_h - 0.45, "\u2423" if source[j] == " " else source[j], ha="center", va="top", fontsize=9)
+        _box(ax, x, y_h, f"$h_{{{j + 1}}}$", COLORS["hidden"], w=0.62, h=0.42, fontsize=7)
+        _box(ax, x, y_e, f"$e_{{{j + 1}}}$", COLORS["weight"], w=0.62, h=0.42, fontsize=7)
+        _arrow(ax, (x - 0.14, y_h + 0.21), (x - 0.14, y_e - 0.21), lw=0.8)
+        _arrow(ax, (x + 0.14, y_bus), (x + 0.14, y_e - 0.21), color="#888888", lw=0.8)
+        _arrow(ax, (x, y_e + 0.21), (x, y_sm - 0.2), lw=0.8)
+        ax.add_patch(plt.Rectangle((x - 0.25, y_a), 0.5, 1.5 * w[j], facecolor="#e67e22", edgecolor="none"))
+        if w[j] >= 0.05:
+            ax.text(x, y_a + 1.5 * w[j] + 0.05, f"{w[j]:.2f}", ha="center", va="bottom", fontsize=7)
+    ax.add_patch(FancyBboxPatch((-0.3, y_sm - 0.2), right + 0.6, 0.4, boxstyle="round,pad=0.02,rounding_size=0.08",
+                                facecolor="#fdebd0", edgecolor="#333333", linewidth=1.0))
+    ax.text(right / 2, y_sm, lab["softmax"], ha="center", va="center", fontsize=9, zorder=5)
+    x_c = right / 2
+    for x, wj in zip(xs, w):          # the weighted sum: one line per position, as wide as its weight
+        ax.plot([x, x_c], [y_a + 1.5 * wj, y_c - 0.25], color="#e67e22", lw=0.3 + 4 * wj, alpha=0.8, zorder=2)
+    _box(ax, x_c, y_c, "$c_t$", COLORS["hidden2"], w=0.8, h=0.5)
+    _box(ax, x_c + 1.7, y_c, r"$[s_t; c_t]$", COLORS["hidden2"], w=1.3, h=0.5, fontsize=9)
+    _box(ax, x_c + 3.4, y_c, r"$\hat y_t$", COLORS["output"], w=0.7, h=0.5)
+    for x0, x1 in ((x_c + 0.4, x_c + 1.05), (x_c + 2.35, x_c + 3.05)):
+        _arrow(ax, (x0, y_c), (x1, y_c))
+    ax.plot([-1.5, -1.5, x_c + 1.7], [y_bus + 0.23, y_c + 0.65, y_c + 0.65], color="#888888", lw=1.0, ls="--")
+    _arrow(ax, (x_c + 1.7, y_c + 0.65), (x_c + 1.7, y_c + 0.25), color="#888888", lw=1.0)
+    eq_x = right + 0.7
+    for x, y, key in ((eq_x, y_e, "score"), (eq_x, y_sm, "weights"), (eq_x, y_a + 0.6, "context"),
+                      (x_c + 3.85, y_c, "output")):
+        ax.text(x, y, lab[key], ha="left", va="center", fontsize=10)
+    if lab["title"]:
+        ax.text(right / 2, y_c + 1.0, lab["title"], ha="center", va="bottom", fontsize=11, weight="bold")
+    _finish(ax, -2.1, max(eq_x + 5.2, x_c + 8.6), y_h - 0.9, y_c + 1.5)
+    use_korean_font(ax)
     return ax

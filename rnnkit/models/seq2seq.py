@@ -27,9 +27,8 @@ Training feeds the decoder the true previous character (*teacher forcing*) with
 probability ``tf_ratio`` at each step, otherwise its own previous greedy guess (*free
 running*). :func:`greedy_decode` is free running from SOS until EOS.
 
-:func:`train` runs :func:`rnnkit.models.fit.fit`. Checkpoints are written and read by
-:mod:`rnnkit.models.seq2seq_checkpoint`; the attention maps and the decoding explorer
-are drawn by :mod:`rnnkit.figures.attention`.
+:func:`train` runs :func:`rnnkit.models.fit.fit`. Checkpoints: :mod:`rnnkit.models.seq2seq_checkpoint`;
+beam search: :mod:`rnnkit.models.beam`; attention maps, explorer: :mod:`rnnkit.figures.attention`.
 """
 from __future__ import annotations
 
@@ -272,6 +271,7 @@ def greedy_decode(model, src, src_mask, max_len=64):
         ``probs`` (N, L, V_t) softmax of each step's scores
         ``attention`` (N, L, S) the weights of each step, or None without attention
         ``lengths`` (N,) number of steps up to and including EOS (L if it never came)
+        ``log_prob`` (N,) float64, sum of the log-probabilities of the tokens up to the length
     with L <= max_len the number of steps run (until every example emitted EOS).
     """
     max_len = check_int("max_len", max_len, 1)
@@ -284,10 +284,11 @@ def greedy_decode(model, src, src_mask, max_len=64):
         y = torch.full((N,), SOS, dtype=torch.long)
         done = torch.zeros(N, dtype=torch.bool)
         lengths = torch.full((N,), max_len, dtype=torch.long)
-        tokens, probs, attn = [], [], []
+        tokens, probs, attn, log_prob = [], [], [], torch.zeros(N, dtype=torch.float64)
         for t in range(max_len):
             s, state, w = model.decode_step(y, state, enc, keys, src_mask)
-            y = s.argmax(1)
+            y = s.argmax(1)     # float64 log-softmax, summed as rnnkit.models.beam does: beam size 1 is this
+            log_prob = log_prob + torch.where(done, 0.0, torch.log_softmax(s.double(), 1).gather(1, y[:, None])[:, 0])
             tokens.append(torch.where(done, torch.full_like(y, PAD), y))
             probs.append(torch.softmax(s, 1))
             attn.append(w)
@@ -298,7 +299,7 @@ def greedy_decode(model, src, src_mask, max_len=64):
                 break
     finally:
         model.train(was_training)
-    return {"tokens": torch.stack(tokens, 1), "probs": torch.stack(probs, 1),
+    return {"tokens": torch.stack(tokens, 1), "probs": torch.stack(probs, 1), "log_prob": log_prob,
             "attention": torch.stack(attn, 1) if model.attention else None, "lengths": lengths}
 
 
