@@ -2,7 +2,8 @@
 
 A linear state space model runs, per input channel e and state coordinate s, the
 continuous-time system h'(τ) = A h(τ) + B x(τ) sampled with a step Δ. Discretised with
-the zero-order hold for A (and the simpler Euler rule Δ B for the input, as Mamba does)::
+the zero-order hold for A and, for the input, the first-order Δ B (the exact zero-order hold
+differs from it by O(Δ²) when Δ A is small)::
 
     a_t = exp(Δ_t A)             (N, T, E, S)   per channel and state coordinate
     b_t = Δ_t B_t x_t            (N, T, E, S)

@@ -250,3 +250,26 @@ def test_selective_scan_bad_input():
         selective_coefficients(x, W[0], W[1], W[2][:2], W[3])
     with pytest.raises(ValueError, match="A has dtype float32"):
         selective_scan(x, delta, A.astype(np.float32), B, C)
+
+
+def test_check_gradients_passes_right_and_fails_wrong_backward_passes():
+    from functools import partial
+
+    from rnnkit.analysis.gradcheck import check_gradients
+    from rnnkit.scratch import linear_scan_backward, linear_scan_forward
+    rng = np.random.default_rng(13)
+    inputs = dict(a=rng.uniform(-1, 1, (2, 7, 3)), b=rng.standard_normal((2, 7, 3)), h0=rng.standard_normal((2, 3)))
+    before = {k: v.copy() for k, v in inputs.items()}
+    errs = check_gradients(partial(linear_scan_forward, method="parallel"), linear_scan_backward, inputs)
+    assert list(errs) == ["a", "b", "h0"] and max(errs.values()) < 1e-7
+    assert all(np.array_equal(inputs[k], before[k]) for k in inputs)        # the caller's arrays untouched
+
+    def wrong(dh, cache):
+        da, db, dh0 = linear_scan_backward(dh, cache)
+        return da, db, 2 * dh0
+    assert check_gradients(linear_scan_forward, wrong, inputs)["h0"] > 0.1
+    x, nu, theta, B, C = _lru_inputs(seed=14)
+    errs = check_gradients(lru_forward, lru_backward, dict(x=x, nu=nu, theta=theta, B=B, C=C))
+    assert max(errs.values()) < 1e-7
+    with pytest.raises(ValueError, match="backward returned 2 gradients, expected 3"):
+        check_gradients(linear_scan_forward, lambda dh, cache: linear_scan_backward(dh, cache)[:2], inputs)
