@@ -31,11 +31,11 @@ LABELS = {
         "half": "|λ| = {r:g}: 반감기 {k:.1f}단계",
         "double": "|λ| = {r:g}: {k:.1f}단계마다 두 배",
         "flat": "|λ| = 1: 줄지도 늘지도 않음",
-        "speed_title": "순전파 + 역전파 시간 (N = {N}, H = {H}, CPU {threads}스레드)",
+        "speed_title": "순전파 + 역전파 시간 (N = {N}, H = {H}, torch 스레드 {threads}개)",
         "speed_y": "시간 (ms)",
         "speed_x": "시퀀스 길이 T",
-        "ratio_title": "스캔이 몇 배 빠른가",
-        "ratio_y": "배율 (상대 시간 / 스캔 시간)",
+        "ratio_title": "시간의 비: 1보다 위면 스캔이 더 빠름",
+        "ratio_y": "다른 방법의 시간 / 스캔의 시간",
         "methods": {"lstm": "torch nn.LSTM (C++ 루프)", "mingru_loop": "minGRU, 파이썬 루프",
                     "mingru_scan": "minGRU, 병렬 스캔"},
         "ratios": {"mingru_loop": "파이썬 루프 / 스캔", "lstm": "nn.LSTM / 스캔"},
@@ -58,11 +58,11 @@ LABELS = {
         "half": "|λ| = {r:g}: half-life {k:.1f} steps",
         "double": "|λ| = {r:g}: doubles every {k:.1f} steps",
         "flat": "|λ| = 1: neither fades nor grows",
-        "speed_title": "Forward + backward time (N = {N}, H = {H}, {threads} CPU threads)",
+        "speed_title": "Forward + backward time (N = {N}, H = {H}, torch threads: {threads})",
         "speed_y": "time (ms)",
         "speed_x": "sequence length T",
-        "ratio_title": "How many times faster the scan is",
-        "ratio_y": "ratio (time / scan's time)",
+        "ratio_title": "Ratio of times: above 1 the scan is faster",
+        "ratio_y": "time of the other method / time of the scan",
         "methods": {"lstm": "torch nn.LSTM (C++ loop)", "mingru_loop": "minGRU, Python loop",
                     "mingru_scan": "minGRU, parallel scan"},
         "ratios": {"mingru_loop": "Python loop / scan", "lstm": "nn.LSTM / scan"},
@@ -239,14 +239,18 @@ def speed_figure(data, lang="ko"):
         ax2.semilogx(T, ms[m] / ms["mingru_scan"], "o-", color=COLORS[m], lw=2, label=L["ratios"][m])
     ax2.axhline(1.0, color="0.4", lw=1, ls="--")
     ax2.set_yscale("log")
+    ticks = [0.1, 0.3, 1, 3, 10, 30, 100]
+    ax2.set_yticks(ticks)
+    ax2.set_yticklabels([f"{t:g}" for t in ticks])
+    ax2.set_ylim(0.1, 100)
     ax2.set_xlabel(L["speed_x"])
     ax2.set_ylabel(L["ratio_y"])
     ax2.set_title(L["ratio_title"], fontsize=10)
     ax2.legend(fontsize=9)
     for ax in (ax1, ax2):
+        ax.minorticks_off()
         ax.set_xticks(T)
         ax.set_xticklabels([str(t) for t in T])
-        ax.minorticks_off()
     style.use_korean_font(fig)
     fig.tight_layout()
     return fig
