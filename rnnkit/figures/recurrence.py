@@ -9,7 +9,6 @@ import numpy as np
 from rnnkit.scratch.diagonal import impulse_response
 
 from . import style
-from .diagrams import _arrow, _box
 from .web import slider
 
 LABELS = {
@@ -78,6 +77,21 @@ def _labels(lang):
 
 
 # -- the scan as a tree ----------------------------------------------------------------
+def _box(ax, x, y, text, color, w, h, fontsize=9):
+    from matplotlib.patches import FancyBboxPatch
+
+    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02,rounding_size=0.08",
+                                facecolor=color, edgecolor="#333333", linewidth=1.0))
+    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=5)
+
+
+def _arrow(ax, p, q, color="#333333", lw=1.2, ls="-"):
+    from matplotlib.patches import FancyArrowPatch
+
+    ax.add_patch(FancyArrowPatch(p, q, arrowstyle="-|>", mutation_scale=11, color=color, linewidth=lw,
+                                 linestyle=ls, zorder=3, shrinkA=0, shrinkB=0))
+
+
 def scan_tree(T=8, lang="ko"):
     """Matplotlib figure: T sequential steps beside the ⌈log2 T⌉ rounds of the Hillis–Steele scan.
 
@@ -190,18 +204,7 @@ def impulse_figure(lang="ko", T=80, radii=RADII, phases=PHASES, start=(3, 2)):
     circle = np.linspace(0, 2 * np.pi, 121)
     fig.add_trace(go.Scatter(x=np.cos(circle), y=np.sin(circle), mode="lines", name=L["imp_circle"],
                              line=dict(color="#999999", width=1), hoverinfo="skip"), row=1, col=2)
-    n = 2 * len(phases)
-    radius_args = []
-    for r in radii:
-        xs, ys = [], []
-        for theta, _ in phases:
-            z = powers(r, theta)
-            xs += [k, z.real[:40]]
-            ys += [z.real, z.imag[:40]]
-        xs += [k, k]
-        ys += [r ** k, -(r ** k)]
-        radius_args.append([{"x": xs, "y": ys}, {"title.text": _radius_title(r, L)}, list(range(n + 2))])
-    phase_args = [[{"visible": [i // 2 == j for i in range(n)]}, list(range(n))] for j in range(len(phases))]
+    radius_args, phase_args = _impulse_steps(radii, phases, k, powers, L)
     fig.update_yaxes(range=[-2.2, 2.2], row=1, col=1)
     fig.update_xaxes(range=[0, T - 1], title_text=L["imp_x"], row=1, col=1)
     fig.update_xaxes(range=[-1.6, 1.6], row=1, col=2)
@@ -216,6 +219,23 @@ def impulse_figure(lang="ko", T=80, radii=RADII, phases=PHASES, start=(3, 2)):
                  slider([lab for _, lab in phases], phase_args, method="restyle", prefix=L["imp_phase"],
                         active=p0, pad=dict(t=150), len=1.0, x=0)])
     return fig
+
+
+def _impulse_steps(radii, phases, k, powers, L):
+    """Slider arguments: per radius new x, y for every trace and a title; per phase the visible pair."""
+    n = 2 * len(phases)
+    radius_args = []
+    for r in radii:
+        xs, ys = [], []
+        for theta, _ in phases:
+            z = powers(r, theta)
+            xs += [k, z.real[:40]]
+            ys += [z.real, z.imag[:40]]
+        xs += [k, k]
+        ys += [r ** k, -(r ** k)]
+        radius_args.append([{"x": xs, "y": ys}, {"title.text": _radius_title(r, L)}, list(range(n + 2))])
+    phase_args = [[{"visible": [i // 2 == j for i in range(n)]}, list(range(n))] for j in range(len(phases))]
+    return radius_args, phase_args
 
 
 # -- the stored speed measurements -----------------------------------------------------

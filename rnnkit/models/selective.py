@@ -1,6 +1,6 @@
 """The selective scan of Mamba (Gu and Dao 2023) in PyTorch, by the log-depth scan of :mod:`rnnkit.models.minrnn`.
 
-The same computation as :func:`rnnkit.scratch.selective.selective_scan` (the derivation is
+The same computation as :func:`rnnkit.scratch.selective_scan` (the derivation is
 there), differentiable by autograd::
 
     a = exp(Δ A),  b = Δ B x,  h_t = a_t ⊙ h_{t-1} + b_t,  y_t = Σ_s C_t,s h_t,s

@@ -1,6 +1,6 @@
 """Diagonal linear recurrences with complex eigenvalues: the LRU of Orvieto et al. (2023).
 
-A linear RNN h_t = A h_{t-1} + B x_t with a diagonalisable A = P Λ P⁻¹ is, in the basis
+A linear RNN h_t = A h_{t-1} + B x_t with a diagonalizable A = P Λ P⁻¹ is, in the basis
 of A's eigenvectors, H independent scalar recurrences h_t = λ ⊙ h_{t-1} + b_t with the
 eigenvalues λ (complex in general: a real matrix has eigenvalues in conjugate pairs).
 One unit's response to an impulse b_1 = 1 is h_{1+k} = λ^k: |λ|^k sets how fast it
@@ -21,7 +21,7 @@ scales the input by γ so that a unit with |λ| near 1 does not blow up a consta
 Gradients of complex quantities follow one convention: for a real loss L and a complex
 w, ``dw`` holds ∂L/∂Re w + i ∂L/∂Im w. Then for w = λ v with fixed λ, dv = conj(λ) dw,
 and the backward pass of the recurrence is the reversed scan with conj(λ) (see
-:mod:`rnnkit.scratch.scan`).
+``rnnkit.scratch.scan``).
 """
 from __future__ import annotations
 

@@ -3,14 +3,14 @@
 Chapter 05's LSTM computes i, f, o and g from x_t *and* h_{t-1}, and exposes its cell
 through o_t ⊙ tanh(c_t). minLSTM keeps only the cell road: the forget and input gates
 and the candidate read x_t alone, the output gate and both tanh are gone, and the two
-gates are normalised so that they add up to one::
+gates are normalized so that they add up to one::
 
     f_t = σ(x_t Wx_f + b_f),  i_t = σ(x_t Wx_i + b_i),  ĥ_t = x_t Wx_h + b_h     (N, H) each
     f'_t = f_t / (f_t + i_t),  i'_t = i_t / (f_t + i_t)
     h_t = f'_t ⊙ h_{t-1} + i'_t ⊙ ĥ_t
 
 The last line is the linear recurrence of :func:`rnnkit.scratch.linear_scan_forward` with
-a_t = f'_t and b_t = i'_t ⊙ ĥ_t, all known before the recurrence starts. The normalisation
+a_t = f'_t and b_t = i'_t ⊙ ĥ_t, all known before the recurrence starts. The normalization
 keeps every h_t a weighted average of h_0 and the candidates, so its scale does not
 depend on t.
 

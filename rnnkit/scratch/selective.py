@@ -1,7 +1,7 @@
 """A selective state space (the S6 layer of Mamba, Gu and Dao 2023), forward only, in numpy.
 
 A linear state space model runs, per input channel e and state coordinate s, the
-continuous-time system h'(τ) = A h(τ) + B x(τ) sampled with a step Δ. Discretised with
+continuous-time system h'(τ) = A h(τ) + B x(τ) sampled with a step Δ. Discretized with
 the zero-order hold for A and, for the input, the first-order Δ B (the exact zero-order hold
 differs from it by O(Δ²) when Δ A is small)::
 

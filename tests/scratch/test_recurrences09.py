@@ -34,7 +34,7 @@ def test_min_lstm_gradients_and_methods(N, T, D, H):
 
 
 def test_a_wrong_min_lstm_backward_is_caught():
-    """Forgetting the normalisation's cross term (∂a/∂i) makes the check fail."""
+    """Forgetting the normalization's cross term (∂a/∂i) makes the check fail."""
     x, h0, Wx, b = _min_lstm_inputs(2, 4, 3, 2, seed=3)
     dh = np.random.default_rng(4).standard_normal((2, 4, 2))
     _, cache = min_lstm_forward(x, h0, Wx, b)
