@@ -94,6 +94,24 @@ def float_array(name, a, shape, dims, dtype=None, finite=True):
     return a
 
 
+def complex_array(name, a, shape, dims):
+    """Return ``a`` (float32/64 or complex64/128, finite) as a complex array of its precision.
+
+    Real input is accepted and converted (float32 -> complex64, float64 -> complex128), so a
+    caller may pass real inputs to a complex recurrence. Shapes are checked as in
+    :func:`float_array`.
+    """
+    if not isinstance(a, np.ndarray):
+        raise ValueError(f"{name} must be a numpy array, got {type(a).__name__}")
+    if a.dtype not in FLOAT_DTYPES + (np.complex64, np.complex128):
+        raise ValueError(f"{name} must be a float or complex array, got dtype {a.dtype}")
+    check_shape(name, a, shape, dims)
+    if not np.isfinite(a).all():
+        raise ValueError(f"{name} contains NaN or infinity")
+    single = a.dtype in (np.float32, np.complex64)
+    return a.astype(np.complex64 if single else np.complex128, copy=False)
+
+
 def recurrent_inputs(x, x_shape, h_name, h, weights, dims=None):
     """Validate a recurrent layer's forward arguments, the data first.
 

@@ -142,6 +142,40 @@ def check_layer(name, seed=0, N=2, T=3, D=4, H=5, V=6, backward=None):
     return {"layer": name, "errors": errors, "max_error": max(errors.values())}
 
 
+def check_gradients(forward, backward, inputs, wrt=None, seed=0):
+    """Gradient check of any forward/backward pair, in the way of :func:`check_layer`.
+
+    Parameters
+    ----------
+    forward : callable, ``forward(**inputs)`` returns the outputs followed by a cache
+    backward : callable, ``backward(*douts, cache)`` returns the gradients in the order of ``wrt``
+    inputs : dict of arrays (copied, so the caller's arrays are never perturbed)
+    wrt : names of the inputs the gradients belong to (default: every input)
+    seed : seeds the random upstream gradients
+
+    Returns
+    -------
+    dict, argument name -> relative error. A complex input is checked through its real and
+    imaginary parts, its gradient read as ∂L/∂Re + i ∂L/∂Im.
+    """
+    inputs = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in inputs.items()}
+    wrt = list(inputs) if wrt is None else list(wrt)
+    _, douts, grads = forward_backward(forward, backward, inputs, seed)
+    if len(grads) != len(wrt):
+        raise ValueError(f"backward returned {len(grads)} gradients, expected {len(wrt)} ({wrt})")
+
+    def f(_):
+        return sum(np.sum(o * d) for o, d in zip(forward(**inputs)[:-1], douts))
+
+    errors = {}
+    for arg, g in zip(wrt, grads):
+        x = inputs[arg]
+        num = richardson_gradient(f, x.real) + 1j * richardson_gradient(f, x.imag) \
+            if np.iscomplexobj(x) else richardson_gradient(f, x)
+        errors[arg] = S.rel_error(g, num)
+    return errors
+
+
 def check_all(seed=0, **sizes):
     """:func:`check_layer` for every name in ``LAYERS``; a list of result dicts."""
     return [check_layer(name, seed=seed, **sizes) for name in LAYERS]

@@ -9,7 +9,8 @@ The sequence functions ``lstm_forward`` / ``gru_forward`` (and their backward pa
 are loops over the step functions, to be read against the equations; ``fast`` holds the
 same computations fused for speed (``lstm_forward_fast`` and so on). ``scan`` computes the
 linear recurrence h_t = a_t ⊙ h_{t-1} + b_t step by step or as a log-depth parallel scan,
-and ``mingru`` builds minGRU on it (chapter 09).
+``mingru`` and ``minlstm`` build minGRU and minLSTM on it, ``diagonal`` the complex
+diagonal recurrence of the LRU, ``selective`` Mamba's selective scan (chapter 09).
 """
 from .rnn import rnn_step_forward, rnn_step_backward, rnn_forward, rnn_backward
 from .lstm import lstm_step_forward, lstm_step_backward, lstm_forward, lstm_backward
@@ -23,6 +24,9 @@ from .gradcheck import numerical_gradient, rel_error
 from .clip import clip_grad_norm
 from .scan import linear_scan_forward, linear_scan_backward, log_space_scan, prefix_scan
 from .mingru import min_gru_forward, min_gru_backward
+from .minlstm import min_lstm_forward, min_lstm_backward
+from .diagonal import diagonal_scan, impulse_response, lru_backward, lru_eigenvalues, lru_forward, lru_ring_init
+from .selective import selective_coefficients, selective_scan
 
 __all__ = [
     "rnn_step_forward",
@@ -57,4 +61,14 @@ __all__ = [
     "prefix_scan",
     "min_gru_forward",
     "min_gru_backward",
+    "min_lstm_forward",
+    "min_lstm_backward",
+    "diagonal_scan",
+    "impulse_response",
+    "lru_eigenvalues",
+    "lru_ring_init",
+    "lru_forward",
+    "lru_backward",
+    "selective_coefficients",
+    "selective_scan",
 ]

@@ -51,10 +51,12 @@ def numerical_gradient(f, x, df=None, h=1e-5):
 def rel_error(a, b):
     """Relative error ``max |a-b| / max(1e-8, |a|+|b|)``, elementwise max (CS231n's definition).
 
-    ``a`` and ``b`` must have the same shape; returns a Python float.
+    ``a`` and ``b`` must have the same shape; returns a Python float. Complex arrays are
+    compared as complex numbers (``|a-b|`` is the modulus).
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    cplx = np.iscomplexobj(a) or np.iscomplexobj(b)
+    a = np.asarray(a, dtype=np.complex128 if cplx else np.float64)
+    b = np.asarray(b, dtype=np.complex128 if cplx else np.float64)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     if a.size == 0:
