@@ -42,7 +42,7 @@ assert rnnkit.__file__.startswith(os.getcwd() + os.sep), f"not this checkout's r
 MUST = ["rnnkit.checks", "rnnkit.atomic", "rnnkit.scratch", "rnnkit.data",
         "rnnkit.analysis.gradcheck", "rnnkit.analysis.unroll", "rnnkit.analysis.bptt",
         "rnnkit.analysis.gradflow", "rnnkit.analysis.gates",
-        "rnnkit.charlm.tokens", "rnnkit.charlm.ngram"]
+        "rnnkit.charlm.tokens", "rnnkit.charlm.ngram", "rnnkit.spacing", "rnnkit.spacing.counts"]
 MUST_PACKAGES = ["rnnkit/scratch", "rnnkit/data"]       # and every module in them
 
 
