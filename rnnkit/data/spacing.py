@@ -177,3 +177,38 @@ def score_lines(true_lines, predicted_lines):
         true.append(la)
         pred.append(lb)
     return score_labels(true, pred)
+
+
+def score_system(lines, system, skip_changed=False):
+    """Run a spacing system on lines without their spaces, and score it (the protocol above).
+
+    Parameters
+    ----------
+    lines : list of str, the original lines (e.g. :func:`heldout_lines`)
+    system : callable, ``system(chars) -> str``: a line without spaces in, the line with
+        the spaces it predicts out
+    skip_changed : bool; if True, lines whose characters the system changed are left
+        out of the score (and listed), else they raise ValueError
+
+    Returns
+    -------
+    dict of :func:`score_labels` plus ``excluded``, the indices of the lines left out
+    """
+    if not isinstance(lines, (list, tuple)) or not lines:
+        raise ValueError("lines must be a non-empty list of str")
+    if not callable(system):
+        raise ValueError(f"system must be a callable taking a str and returning a str, got {type(system).__name__}")
+    kept, outputs, excluded = [], [], []
+    for j, line in enumerate(lines):
+        chars = unspace(_check_str(f"lines[{j}]", line))[0]
+        out = system(chars)
+        if not isinstance(out, str):
+            raise ValueError(f"system must return a str, got {type(out).__name__} for lines[{j}]")
+        if skip_changed and unspace(out)[0] != chars:
+            excluded.append(j)
+            continue
+        kept.append(line)
+        outputs.append(out)
+    if not kept:
+        raise ValueError("the system changed the characters of every line: nothing left to score")
+    return score_lines(kept, outputs) | {"excluded": excluded}

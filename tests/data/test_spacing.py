@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from rnnkit.data.spacing import (heldout_lines, respace, same_characters, score_labels, score_lines,
+from rnnkit.data.spacing import (heldout_lines, respace, same_characters, score_labels, score_lines, score_system,
                                  unspace)
 
 
@@ -114,3 +114,29 @@ def test_on_the_novel(novel):
     assert s["f1"] == 0.0 and s["exact"] == 29 / 399
     assert lines[0].startswith("한 낭군도 되어 보인다.")          # the split falls inside a sentence
     assert score_lines(lines, lines)["f1"] == 1.0
+
+
+def test_score_system_runs_the_system_on_lines_without_spaces():
+    seen = []
+
+    def system(chars):
+        seen.append(chars)
+        return chars[0] + " " + chars[1:]                  # a space after the first character
+
+    s = score_system(["가 나다", "라마 바"], system)
+    assert seen == ["가나다", "라마바"]
+    assert (s["tp"], s["fp"], s["fn"], s["exact"], s["excluded"]) == (1, 1, 1, 0.5, [])
+
+
+def test_score_system_can_leave_out_lines_whose_characters_change():
+    def system(chars):
+        return chars.replace("되", "돼")                   # a 'correction'
+
+    with pytest.raises(ValueError, match=r"^predicted_lines\[1\] changes the characters"):
+        score_system(["가 나", "안 되요"], system)
+    s = score_system(["가 나", "안 되요", "다 라"], system, skip_changed=True)
+    assert s["excluded"] == [1] and s["lines"] == 2 and s["spaces"] == 2 and s["tp"] == 0
+    with pytest.raises(ValueError, match=r"^the system changed the characters of every line"):
+        score_system(["안 되요"], system, skip_changed=True)
+    with pytest.raises(ValueError, match=r"^system must return a str, got NoneType for lines\[0\]"):
+        score_system(["가 나"], lambda c: None)
