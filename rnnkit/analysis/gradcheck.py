@@ -12,6 +12,10 @@ one scores around 1e-1 or above::
     >>> all(r["max_error"] < 1e-7 for r in rows)
     True
 
+:func:`check_stack` does the same for a stack of layers, bidirectional or not
+(:func:`rnnkit.scratch.stacked_forward`, chapter 08), with a gradient for every weight of
+every layer and direction.
+
 This is the one gradient-check layer: the chapters and the tests (``tests/scratch``,
 ``tests/test_layercheck.py``) both call it. It is built on the two primitives of
 ``rnnkit.scratch``, :func:`~rnnkit.scratch.numerical_gradient` and :func:`~rnnkit.scratch.rel_error`;

@@ -14,7 +14,7 @@ line always has label 0, and so has a newline). :func:`respace` puts the spaces 
 The protocol every row of the chapter's table is measured with (:func:`heldout_lines`,
 :func:`score_lines`):
 
-1. the text of 『무정』 is split as in chapter 07, :func:`rnnkit.data.split_text`: the
+1. the text of 『무정』 is split as in chapter 07, :func:`~rnnkit.data.mujeong.split_text`: the
    first 90 % of the characters for training, the last 10 % held out (292,455 + 32,495);
 2. the held-out part is cut into lines at the newlines; every line holding at least one
    non-space character is kept (399 lines; the first starts in the middle of a sentence,

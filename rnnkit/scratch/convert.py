@@ -192,7 +192,7 @@ def _write_layer(module, kind, suffix, values):
 def stack_from_torch(module):
     """Scratch-layout weights of every layer and direction of an nn.RNN, nn.LSTM or nn.GRU.
 
-    For :func:`rnnkit.scratch.stack.stacked_forward`. Any ``num_layers``, either
+    For :func:`~rnnkit.scratch.stacked_forward`. Any ``num_layers``, either
     ``bidirectional``; batch_first does not matter, nor ``dropout`` (the scratch stack
     has none: it matches the module in ``eval()`` mode).
 

@@ -9,7 +9,7 @@ from .model import line_probabilities
 def model_system(model, vocab, lines, threshold=0.5):
     """A ``system(chars) -> spaced line`` for :func:`rnnkit.data.spacing.score_system`.
 
-    The lines are run through the model once, in batches (:func:`line_probabilities`);
+    The lines are run through the model once, in batches (:func:`~rnnkit.spacing.model.line_probabilities`);
     the system then looks up each line's answer (and runs the model on a line it has not
     seen). A space is predicted where P(space) > ``threshold``.
     """

@@ -6,7 +6,7 @@
     P(space after c_t) = σ(z_t)
 
 With ``bidirectional=True`` each layer is a forward and a backward RNN (PyTorch's
-``nn.LSTM(bidirectional=True)``, the layer of :mod:`rnnkit.scratch.bidirectional`), so
+``nn.LSTM(bidirectional=True)``, the layer of :func:`~rnnkit.scratch.bidirectional_forward`), so
 the decision after c_t sees the characters on both sides; a unidirectional model sees
 only c_1..c_t, which is too little for Korean spacing: whether a space follows 가 in
 "아버지가방에" depends on what comes after it.

@@ -43,3 +43,16 @@ def test_the_counts_row_is_what_the_code_gives(novel, stored):
     assert s["exact"] == row["exact"]
     assert (row["k"], row["strength"]) == (stored["counts_selection"]["chosen"]["k"],
                                            stored["counts_selection"]["chosen"]["strength"])
+
+
+def test_the_check_runs_record_their_commands_and_consistent_scores():
+    data = results.load("spacing_check_runs")
+    assert "shared" in data["note"]
+    assert {r["config"]["bidirectional"] for r in data["runs"]} == {True, False}
+    for r in data["runs"]:
+        assert r["command"].startswith("python bench/spacing_model.py ") and "--save" in r["command"]
+        assert ("--unidirectional" in r["command"]) == (not r["config"]["bidirectional"])
+        p, q = r["tp"] / (r["tp"] + r["fp"]), r["tp"] / (r["tp"] + r["fn"])
+        assert r["precision"] == p and r["recall"] == q
+        assert r["f1"] == pytest.approx(2 * p * q / (p + q), rel=1e-12)
+        assert r["lines"] == 399 and r["steps"] == r["log"][-1]["step"] + (r["steps"] % 10)
