@@ -9,6 +9,7 @@ below it (``tests/test_layout.py`` checks this), so the tree reads bottom up::
     analysis/        gradient checks, BPTT terms, gradient flow, gate Jacobians
     models/          torch models of chapters 03-06 and their one training loop
     charlm/          chapter 07's application: a character language model of 『무정』 and its CLI
+    spacing/         chapter 08's application: restoring the spaces of Korean text
     figures/         fonts, diagrams, the deterministic plotly layer, each chapter's figures and widgets
     results/         stored results of long runs, each with the command that made it
 

@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "book" / lang / "api.md" for lang in ("ko", "en")]
 # Packages whose __init__ only lists their modules; the modules are documented instead.
 LISTING_PACKAGES = {"rnnkit", "rnnkit.analysis", "rnnkit.models", "rnnkit.figures", "rnnkit.charlm",
-                    "rnnkit.data"}
+                    "rnnkit.data", "rnnkit.spacing"}
 
 
 def public_modules():

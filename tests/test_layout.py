@@ -24,7 +24,7 @@ RANK = {
     "atomic": 1, "scratch": 1,
     "data": 2, "results": 2,
     "analysis": 3, "models": 3,
-    "charlm": 4,
+    "charlm": 4, "spacing": 4,
     "figures": 5,
     "exercises": 6,
 }

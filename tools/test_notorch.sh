@@ -43,7 +43,8 @@ assert rnnkit.__file__.startswith(os.getcwd() + os.sep), f"not this checkout's r
 MUST = ["rnnkit.checks", "rnnkit.atomic", "rnnkit.scratch", "rnnkit.data",
         "rnnkit.analysis.gradcheck", "rnnkit.analysis.unroll", "rnnkit.analysis.bptt",
         "rnnkit.analysis.gradflow", "rnnkit.analysis.gates",
-        "rnnkit.charlm.tokens", "rnnkit.charlm.ngram", "rnnkit.exercises"]
+        "rnnkit.charlm.tokens", "rnnkit.charlm.ngram", "rnnkit.exercises", "rnnkit.spacing",
+        "rnnkit.spacing.counts"]
 MUST_PACKAGES = ["rnnkit/scratch", "rnnkit/data", "rnnkit/exercises"]   # and every module in them
 
 

@@ -12,6 +12,10 @@ one scores around 1e-1 or above::
     >>> all(r["max_error"] < 1e-7 for r in rows)
     True
 
+:func:`check_stack` does the same for a stack of layers, bidirectional or not
+(:func:`rnnkit.scratch.stacked_forward`, chapter 08), with a gradient for every weight of
+every layer and direction.
+
 This is the one gradient-check layer: the chapters and the tests (``tests/scratch``,
 ``tests/test_layercheck.py``) both call it. It is built on the two primitives of
 ``rnnkit.scratch``, :func:`~rnnkit.scratch.numerical_gradient` and :func:`~rnnkit.scratch.rel_error`;
@@ -179,6 +183,48 @@ def check_gradients(forward, backward, inputs, wrt=None, seed=0):
 def check_all(seed=0, **sizes):
     """:func:`check_layer` for every name in ``LAYERS``; a list of result dicts."""
     return [check_layer(name, seed=seed, **sizes) for name in LAYERS]
+
+
+def check_stack(cell, num_layers=2, bidirectional=True, seed=0, N=2, T=3, D=4, H=3, backward=None):
+    """Gradient check of a stacked (and bidirectional) scratch layer in float64 (chapter 08).
+
+    :func:`rnnkit.scratch.stacked_forward` returns ``out`` and ``h_n``; both receive a
+    random upstream gradient, so the check covers the path of ``h_n`` too.
+
+    Parameters
+    ----------
+    cell : "rnn", "lstm" or "gru";  num_layers : int >= 1;  bidirectional : bool
+    seed : int, seeds the weights, inputs and upstream gradients
+    N, T, D, H : sizes
+    backward : callable or None; replaces :func:`rnnkit.scratch.stacked_backward`
+
+    Returns
+    -------
+    dict with ``layer`` (e.g. "lstm, 2 layers, bidirectional"), ``errors`` (argument name
+    -> relative error; weights named like PyTorch's, "Wx_l1_reverse") and ``max_error``
+    """
+    rng = np.random.default_rng(seed)
+    params = S.init_stack(cell, D, H, num_layers, bidirectional, seed=rng)
+    for p in params:                     # std 0.4, as check_layer draws the weights of one layer
+        for k in p:
+            p[k] *= 0.4 * np.sqrt(3 * H)
+    dirs = 2 if bidirectional else 1
+    x, h0 = rng.standard_normal((N, T, D)), rng.standard_normal((num_layers * dirs, N, H))
+    out, h_n, cache = S.stacked_forward(cell, x, h0, params, bidirectional)
+    dout, dh_n = rng.standard_normal(out.shape), rng.standard_normal(h_n.shape)
+    dx, dh0, dparams = (backward or S.stacked_backward)(dout, dh_n, cache)
+
+    def f(_):
+        out, h_n, _ = S.stacked_forward(cell, x, h0, params, bidirectional)
+        return np.sum(out * dout) + np.sum(h_n * dh_n)
+
+    errors = {"x": S.rel_error(dx, richardson_gradient(f, x)), "h0": S.rel_error(dh0, richardson_gradient(f, h0))}
+    for j, (p, g) in enumerate(zip(params, dparams)):
+        suffix = f"_l{j // dirs}" + ("_reverse" if j % dirs else "")
+        for k in p:
+            errors[k + suffix] = S.rel_error(g[k], richardson_gradient(f, p[k]))
+    name = f"{cell}, {num_layers} layer{'s' if num_layers > 1 else ''}" + (", bidirectional" if bidirectional else "")
+    return {"layer": name, "errors": errors, "max_error": max(errors.values())}
 
 
 def decade_bound(err, floor=None):

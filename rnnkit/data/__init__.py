@@ -5,6 +5,8 @@
 - :mod:`rnnkit.data.vocab` - :class:`Vocab`, characters <-> ids, saved as JSON.
 - :mod:`rnnkit.data.jamo` - :func:`decompose` / :func:`recompose`, Hangul syllables <-> 자모.
 - :mod:`rnnkit.data.batching` - :class:`StreamBatches`, contiguous streams of (x, y) windows.
+- :mod:`rnnkit.data.spacing` - chapter 08's word-spacing task: :func:`~rnnkit.data.spacing.unspace`
+  (text -> characters and "a space follows" labels), the held-out lines and their scores.
 
 Typical use::
 

@@ -11,6 +11,9 @@ same computations fused for speed (``lstm_forward_fast`` and so on). ``scan`` co
 linear recurrence h_t = a_t ⊙ h_{t-1} + b_t step by step or as a log-depth parallel scan,
 ``mingru`` and ``minlstm`` build minGRU and minLSTM on it, ``diagonal`` the complex
 diagonal recurrence of the LRU, ``selective`` Mamba's selective scan (chapter 09).
+``bidirectional`` and ``stack`` build bidirectional and stacked layers from the three
+cells (chapter 08), in PyTorch's order of layers and directions; ``stack_from_torch`` /
+``stack_to_torch`` convert their weights.
 """
 from .rnn import rnn_step_forward, rnn_step_backward, rnn_forward, rnn_backward
 from .lstm import lstm_step_forward, lstm_step_backward, lstm_forward, lstm_backward
@@ -19,7 +22,9 @@ from .fast import lstm_forward_fast, lstm_backward_fast, gru_forward_fast, gru_b
 from .embedding import embedding_forward, embedding_backward
 from .affine import temporal_affine_forward, temporal_affine_backward
 from .loss import temporal_softmax_loss
-from .convert import params_from_torch, params_to_torch
+from .convert import params_from_torch, params_to_torch, stack_from_torch, stack_to_torch
+from .bidirectional import bidirectional_forward, bidirectional_backward
+from .stack import stacked_forward, stacked_backward, init_stack
 from .gradcheck import numerical_gradient, rel_error
 from .clip import clip_grad_norm
 from .scan import linear_scan_forward, linear_scan_backward, log_space_scan, prefix_scan
@@ -52,6 +57,13 @@ __all__ = [
     "temporal_softmax_loss",
     "params_from_torch",
     "params_to_torch",
+    "stack_from_torch",
+    "stack_to_torch",
+    "bidirectional_forward",
+    "bidirectional_backward",
+    "stacked_forward",
+    "stacked_backward",
+    "init_stack",
     "numerical_gradient",
     "rel_error",
     "clip_grad_norm",

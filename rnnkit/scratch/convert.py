@@ -1,4 +1,9 @@
-"""Copy weights between the scratch layers and single-layer ``torch.nn.RNN/LSTM/GRU``.
+"""Copy weights between the scratch layers and ``torch.nn.RNN/LSTM/GRU``.
+
+:func:`params_from_torch` / :func:`params_to_torch` convert one forward layer (a module
+with num_layers=1); :func:`stack_from_torch` / :func:`stack_to_torch` convert every layer
+and direction of any module, as the list that :mod:`rnnkit.scratch.stack` takes, in
+PyTorch's order ``_l0``, ``_l0_reverse``, ``_l1``, ``_l1_reverse``, ...
 
 torch is imported inside the functions, so ``import rnnkit.scratch`` stays numpy-only.
 
@@ -28,8 +33,13 @@ from rnnkit.checks import float_array
 _LSTM_BLOCKS = [0, 1, 3, 2]   # torch (i, f, g, o) <-> scratch (i, f, o, g); its own inverse
 
 
-def _describe(module):
-    """Return (kind, number of gate blocks) of a supported module, else raise ValueError."""
+def _describe(module, stack=False):
+    """Return (kind, number of gate blocks) of a supported module, else raise ValueError.
+
+    ``stack=False`` (params_from_torch / params_to_torch) also requires a single
+    forward layer; ``stack=True`` (stack_from_torch / stack_to_torch) accepts any
+    num_layers and either direction setting.
+    """
     import torch
 
     if isinstance(module, torch.nn.LSTM):
@@ -44,18 +54,25 @@ def _describe(module):
     else:
         raise ValueError("module must be a torch.nn.RNN, torch.nn.LSTM or torch.nn.GRU, "
                          f"got {type(module).__name__}")
-    if module.num_layers != 1:
-        raise ValueError(f"module must have num_layers=1 (the scratch layers are single-layer), "
+    if not stack and module.num_layers != 1:
+        raise ValueError(f"module must have num_layers=1 (the scratch layers are single-layer; "
+                         f"use stack_from_torch / stack_to_torch for a stack), "
                          f"got num_layers={module.num_layers}")
-    if module.bidirectional:
-        raise ValueError("module must not be bidirectional (the scratch layers run forward only), "
-                         "got bidirectional=True")
+    if not stack and module.bidirectional:
+        raise ValueError("module must not be bidirectional (the scratch layers run forward only; "
+                         "use stack_from_torch / stack_to_torch), got bidirectional=True")
     if getattr(module, "proj_size", 0):
         raise ValueError(f"module must have proj_size=0 (the scratch LSTM has no projection), "
                          f"got proj_size={module.proj_size}")
     if module.weight_ih_l0.dtype not in (torch.float32, torch.float64):
         raise ValueError(f"module parameters must be float32 or float64, got {module.weight_ih_l0.dtype}")
     return kind, blocks
+
+
+def _suffixes(module):
+    """PyTorch's parameter-name suffixes in h_n order: "_l0", "_l0_reverse", "_l1", ..."""
+    directions = ["", "_reverse"] if module.bidirectional else [""]
+    return [f"_l{k}{d}" for k in range(module.num_layers) for d in directions]
 
 
 def _reorder(a, kind, H):
@@ -87,10 +104,17 @@ def params_from_torch(module):
     with bias=False gives zero biases.
     """
     kind, _ = _describe(module)
+    return _layer_from_torch(module, kind, "_l0")
+
+
+def _layer_from_torch(module, kind, suffix):
+    """Scratch-layout copies of the weights named ``weight_ih{suffix}`` etc."""
     H = module.hidden_size
-    W_ih, W_hh = _numpy(module.weight_ih_l0), _numpy(module.weight_hh_l0)
+    W_ih = _numpy(getattr(module, "weight_ih" + suffix))
+    W_hh = _numpy(getattr(module, "weight_hh" + suffix))
     if module.bias:
-        b_ih, b_hh = _numpy(module.bias_ih_l0), _numpy(module.bias_hh_l0)
+        b_ih = _numpy(getattr(module, "bias_ih" + suffix))
+        b_hh = _numpy(getattr(module, "bias_hh" + suffix))
     else:
         b_ih = b_hh = np.zeros(W_ih.shape[0], W_ih.dtype)
     params = {"Wx": np.ascontiguousarray(_reorder(W_ih, kind, H).T),
@@ -122,34 +146,83 @@ def params_to_torch(params, module):
     -------
     module, for chaining
     """
-    import torch
-
     kind, blocks = _describe(module)
-    if not isinstance(params, dict):
-        raise ValueError(f"params must be a dict of numpy arrays, got {type(params).__name__}")
-    names = ["Wx", "Wh", "bx", "bh"] if kind == "GRU" else ["Wx", "Wh", "b"]
-    for name in names:
-        if name not in params:
-            raise ValueError(f"params must have the keys {names} for an nn.{kind}, "
-                             f"params[{name!r}] is missing")
-    dims = {"D": module.input_size, "H": module.hidden_size}
-    GH = f"{blocks}H" if blocks > 1 else "H"
-    Wx = float_array("params['Wx']", params["Wx"], ("D", GH), dims)
-    Wh = float_array("params['Wh']", params["Wh"], ("H", GH), dims, dtype=Wx.dtype)
-    biases = [float_array(f"params[{name!r}]", params[name], (GH,), dims, dtype=Wx.dtype)
-              for name in names[2:]]
-    if not module.bias and any(np.any(b != 0) for b in biases):
-        raise ValueError("module was built with bias=False, so params' biases must be zero")
+    values = _layer_values(params, "params", module, kind, blocks, module.input_size)
+    _write_layer(module, kind, "_l0", values)
+    return module
 
-    H = module.hidden_size
+
+def _layer_values(params, name, module, kind, blocks, D):
+    """Validate one layer-direction's scratch weights; the torch-layout arrays to write.
+
+    Returns [weight_ih, weight_hh, bias_ih, bias_hh] as numpy arrays in PyTorch's row
+    layout and gate order (for the RNN and LSTM, bias_ih = b and bias_hh = 0).
+    """
+    if not isinstance(params, dict):
+        raise ValueError(f"{name} must be a dict of numpy arrays, got {type(params).__name__}")
+    names = ["Wx", "Wh", "bx", "bh"] if kind == "GRU" else ["Wx", "Wh", "b"]
+    for key in names:
+        if key not in params:
+            raise ValueError(f"{name} must have the keys {names} for an nn.{kind}, "
+                             f"{name}[{key!r}] is missing")
+    dims = {"D": D, "H": module.hidden_size}
+    GH = f"{blocks}H" if blocks > 1 else "H"
+    Wx = float_array(f"{name}['Wx']", params["Wx"], ("D", GH), dims)
+    Wh = float_array(f"{name}['Wh']", params["Wh"], ("H", GH), dims, dtype=Wx.dtype)
+    biases = [float_array(f"{name}[{key!r}]", params[key], (GH,), dims, dtype=Wx.dtype)
+              for key in names[2:]]
+    if not module.bias and any(np.any(b != 0) for b in biases):
+        raise ValueError(f"module was built with bias=False, so {name}'s biases must be zero")
     if kind != "GRU":
         biases = [biases[0], np.zeros_like(biases[0])]       # b -> bias_ih, 0 -> bias_hh
-    values = [Wx.T, Wh.T] + biases
-    targets = [module.weight_ih_l0, module.weight_hh_l0]
-    if module.bias:
-        targets += [module.bias_ih_l0, module.bias_hh_l0]
+    H = module.hidden_size
+    return [np.ascontiguousarray(_reorder(v, kind, H)) for v in [Wx.T, Wh.T] + biases]
+
+
+def _write_layer(module, kind, suffix, values):
+    """Copy validated torch-layout arrays into ``weight_ih{suffix}`` etc., in place."""
+    import torch
+
+    names = ["weight_ih", "weight_hh"] + (["bias_ih", "bias_hh"] if module.bias else [])
     with torch.no_grad():
-        for target, value in zip(targets, values):
-            value = np.ascontiguousarray(_reorder(value, kind, H))
-            target.copy_(torch.from_numpy(value))
+        for pname, value in zip(names, values):
+            getattr(module, pname + suffix).copy_(torch.from_numpy(value))
+
+
+def stack_from_torch(module):
+    """Scratch-layout weights of every layer and direction of an nn.RNN, nn.LSTM or nn.GRU.
+
+    For :func:`~rnnkit.scratch.stacked_forward`. Any ``num_layers``, either
+    ``bidirectional``; batch_first does not matter, nor ``dropout`` (the scratch stack
+    has none: it matches the module in ``eval()`` mode).
+
+    Returns
+    -------
+    list of num_layers · dirs dicts (as :func:`params_from_torch` returns for one layer),
+    in the order of PyTorch's ``h_n``: index k · dirs + d holds the weights named
+    ``weight_ih_l{k}`` (d = 0) or ``weight_ih_l{k}_reverse`` (d = 1), and so on. Layer 0
+    has ``Wx`` (input_size, G·H); the layers above read both directions, (dirs·H, G·H).
+    """
+    kind, _ = _describe(module, stack=True)
+    return [_layer_from_torch(module, kind, suffix) for suffix in _suffixes(module)]
+
+
+def stack_to_torch(params, module):
+    """Copy a list of scratch-layout weights (see :func:`stack_from_torch`) into the module.
+
+    Every entry is checked before anything is written, so a bad list leaves the module
+    as it was. Biases are handled as in :func:`params_to_torch`. Returns the module.
+    """
+    kind, blocks = _describe(module, stack=True)
+    suffixes = _suffixes(module)
+    if not isinstance(params, (list, tuple)) or len(params) != len(suffixes):
+        got = f"{len(params)} entries" if isinstance(params, (list, tuple)) else type(params).__name__
+        raise ValueError(f"params must be a list of num_layers * directions = {len(suffixes)} dicts "
+                         f"(order {', '.join(suffixes[:3])}{', ...' if len(suffixes) > 3 else ''}), got {got}")
+    dirs = 2 if module.bidirectional else 1
+    values = [_layer_values(p, f"params[{j}]", module, kind, blocks,
+                            module.input_size if j < dirs else dirs * module.hidden_size)
+              for j, p in enumerate(params)]
+    for suffix, v in zip(suffixes, values):
+        _write_layer(module, kind, suffix, v)
     return module
