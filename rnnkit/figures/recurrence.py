@@ -166,11 +166,11 @@ def _radius_title(r, L):
 
 
 def impulse_figure(lang="ko", T=80, radii=RADII, phases=PHASES, start=(3, 2)):
-    """A plotly figure with two sliders, |λ| and the phase θ of λ = |λ| e^{iθ}, that works without a kernel.
+    """A plotly figure with two sliders, ``|λ|`` and the phase θ of ``λ = |λ| e^{iθ}``, that works without a kernel.
 
     Left: Re λ^k, the response of one unit of h_t = λ h_{t-1} + b_t to an impulse, with the
-    envelope ±|λ|^k. Right: the points λ^k in the complex plane and the unit circle. One trace
-    pair per phase: the |λ| slider rewrites the data of all of them (``restyle``), the phase
+    envelope ``±|λ|^k``. Right: the points λ^k in the complex plane and the unit circle. One trace
+    pair per phase: the ``|λ|`` slider rewrites the data of all of them (``restyle``), the phase
     slider only which pair is visible, so the two sliders combine.
     """
     import plotly.graph_objects as go

@@ -41,10 +41,10 @@ def lru_eigenvalues(nu, theta):
 
 
 def lru_ring_init(H, r_min=0.9, r_max=0.999, max_phase=np.pi / 10, seed=0):
-    """ν, θ (H,) float64 with λ spread uniformly over the ring r_min <= |λ| <= r_max, 0 <= arg λ <= max_phase.
+    """ν, θ (H,) float64 with λ spread uniformly over the ring ``r_min <= |λ| <= r_max``, ``0 <= arg λ <= max_phase``.
 
-    Uniform over the ring's area means |λ|² uniform in [r_min², r_max²]; then
-    ν = log(-log|λ|), since |λ| = exp(-exp(ν)).
+    Uniform over the ring's area means ``|λ|²`` uniform in ``[r_min², r_max²]``; then
+    ``ν = log(-log|λ|)``, since ``|λ| = exp(-exp(ν))``.
     """
     H = check_int("H", H, 1)
     r_min = check_real("r_min", r_min, 0, 1, open_low=True)
