@@ -90,8 +90,12 @@ def test_static_figure_is_small_and_holds_the_precomputed_curves():
     lam1 = gf.largest_singular_value(gf.recurrent_matrix(32, 2.0, "gaussian", seed=0))
     assert ys[8] == [0.0, round(200 * np.log10(lam1), 2)]
     assert ys[9] == [0.0, round(200 * np.log10(lam1 / 4), 2)]
-    # rho = 0: exact zeros are gaps (None), never NaN
+    # rho = 0: exact zeros are gaps (None), never NaN, and a note in the plot says why
     assert steps[0]["args"][0]["y"][0][1:] == [None] * 100
+    (key, text), = steps[0]["args"][1].items()
+    assert key == "annotations[3].text" and spec["layout"]["annotations"][3]["text"] == ""
+    assert text.startswith("ρ = 0 means W<sub>hh</sub> = 0") and "exactly 0" in text
+    assert all(step["args"][1] == {"annotations[3].text": ""} for step in steps[1:])
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
@@ -108,5 +112,5 @@ def test_static_figure_layout_holds_at_phone_width(lang):
     assert layout.legend.yanchor == "bottom" and layout.legend.y >= 1.0
     assert layout.sliders[0].pad.t >= 40
     # each panel title fits a panel ~140 px wide at 13 px (about 7 px a character)
-    panel_titles = [a.text for a in layout.annotations if a is not x_titles[0]]
+    panel_titles = [a.text for a in layout.annotations if a is not x_titles[0] and a.text]
     assert len(panel_titles) == 2 and all(len(t) <= 18 for t in panel_titles), panel_titles

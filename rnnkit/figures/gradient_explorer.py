@@ -38,6 +38,7 @@ LABELS = {
         "clip_on": "‖g‖ = 10^{g:.1f} → 클리핑 배율 10^{c:.1f}",
         "clip_idle": "‖g‖ = 10^{g:.1f} ≤ 임계값: 클리핑이 아무것도 바꾸지 않음",
         "zero": "W_hh = 0: 한 단계만 지나도 기울기가 정확히 0",
+        "zero_html": "ρ = 0이면 W<sub>hh</sub> = 0: 한 단계만 지나도 기울기가 정확히 0이라<br>로그 축에 그릴 곡선이 없습니다",
         "inits": {"gaussian": "가우시안", "orthogonal": "직교"},
         "rho": "스펙트럼 반경 ρ",
         "T": "길이 T",
@@ -61,6 +62,7 @@ LABELS = {
         "clip_on": "‖g‖ = 10^{g:.1f} → clipping factor 10^{c:.1f}",
         "clip_idle": "‖g‖ = 10^{g:.1f} ≤ threshold: clipping changes nothing",
         "zero": "W_hh = 0: the gradient is exactly 0 after one step",
+        "zero_html": "ρ = 0 means W<sub>hh</sub> = 0: the gradient is exactly 0 after one step,<br>so there is no curve to draw on a log axis",
         "inits": {"gaussian": "Gaussian", "orthogonal": "orthogonal"},
         "rho": "spectral radius ρ",
         "T": "length T",
@@ -319,9 +321,15 @@ def static_figure(lang="ko", T=200, rhos=None, H=32, seed=0):
     fig.update_yaxes(title_text=L["ytext"], row=1, col=1)
     fig.update_xaxes(range=[0, T])
     _narrow_layout(fig, L)
+    # A note in the middle of the plot, shown only at rho = 0, where every curve is a gap.
+    note = len(fig.layout.annotations)
+    notes = [L["zero_html"] if rho == 0 else "" for rho in rhos]
+    fig.add_annotation(text=notes[start], xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                       font=dict(size=14, color="#444444"))
     fig.update_layout(
         height=480, template="plotly_white",
-        sliders=[slider([f"{rho:.1f}" for rho in rhos], [[{"y": y}] for y in steps_y], method="restyle",
+        sliders=[slider([f"{rho:.1f}" for rho in rhos],
+                        [[{"y": y}, {f"annotations[{note}].text": n}] for y, n in zip(steps_y, notes)],
                         prefix=L["slider"], active=start, pad=dict(t=50))])
     return fig
 
