@@ -321,7 +321,13 @@ def static_figure(lang="ko", T=200, rhos=None, H=32, seed=0):
     fig.update_yaxes(title_text=L["ytext"], row=1, col=1)
     fig.update_xaxes(range=[0, T])
     _narrow_layout(fig, L)
-    # A note in the middle of the plot, shown only at rho = 0, where every curve is a gap.
+    _rho_slider(fig, L, rhos, steps_y, start)
+    return fig
+
+
+def _rho_slider(fig, L, rhos, steps_y, start):
+    """The rho slider: step k restyles every trace with ``steps_y[k]`` and sets a note in the
+    middle of the plot, shown only at rho = 0, where every curve is a gap."""
     note = len(fig.layout.annotations)
     notes = [L["zero_html"] if rho == 0 else "" for rho in rhos]
     fig.add_annotation(text=notes[start], xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
@@ -331,7 +337,6 @@ def static_figure(lang="ko", T=200, rhos=None, H=32, seed=0):
         sliders=[slider([f"{rho:.1f}" for rho in rhos],
                         [[{"y": y}, {f"annotations[{note}].text": n}] for y, n in zip(steps_y, notes)],
                         prefix=L["slider"], active=start, pad=dict(t=50))])
-    return fig
 
 
 def _narrow_layout(fig, L):
