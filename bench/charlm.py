@@ -65,6 +65,11 @@ CONFIGS = {
     "lstm-2x640-d0.5-wdrop0.3-parts-bf16": {**REFERENCE, "hidden": 640, "embed": 640, "dropout": 0.5,
                                             "weight_drop": 0.3, "parts": True, "bf16": True},
     "gru-2x512": {**REFERENCE, "cell": "gru"},
+    # chapter 09: the best LSTM row's recipe without weight_drop (minGRU and minLSTM have no W_hh to drop)
+    "mingru-2x512-d0.45-edrop0.1-parts-bf16-lr4e-3": {**REFERENCE, "cell": "mingru", "dropout": 0.45,
+                                                      "embed_drop": 0.1, "parts": True, "bf16": True, "lr": 4e-3},
+    "minlstm-2x512-d0.45-edrop0.1-parts-bf16-lr4e-3": {**REFERENCE, "cell": "minlstm", "dropout": 0.45,
+                                                       "embed_drop": 0.1, "parts": True, "bf16": True, "lr": 4e-3},
     "lstm-1x256": {**REFERENCE, "layers": 1, "hidden": 256, "embed": 256, "dropout": 0.1},
     "lstm-2x512-jamo": {**REFERENCE, "tokens": "jamo", "dropout": 0.4},
 }
