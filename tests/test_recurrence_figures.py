@@ -53,9 +53,12 @@ def test_stored_speed_results_and_their_figure():
     data = results.load("recurrence_speed")
     assert data["command"].startswith("python bench/recurrence_speed.py")
     assert [row["T"] for row in data["rows"]] == [64, 128, 256, 512, 1024, 2048, 4096]
-    assert all(set(row["ms"]) == {"lstm", "mingru_loop", "mingru_scan"} for row in data["rows"])
-    assert all(row["max_abs_difference"] < 1e-5 for row in data["rows"])   # loop and scan computed the same
-    assert "shared" in data["machine"]["note"]
+    assert all(set(row["ms"]) == {"lstm", "mingru_loop", "mingru_scan", "mingru_loop_index"} for row in data["rows"])
+    assert all(row["max_abs_difference"] < 1e-5 for row in data["rows"])   # loops and scan computed the same
+    assert "shared" in data["machine"]["note"] and set(data["machine"]["load_average"]) == {"before", "after"}
+    # the indexing loop's backward pass is quadratic in T: 64 times longer sequences cost it far more than 64 times
+    first, last = data["rows"][0]["ms"], data["rows"][-1]["ms"]
+    assert last["mingru_loop_index"] / first["mingru_loop_index"] > 4 * last["mingru_loop"] / first["mingru_loop"]
     fig = speed_figure(data, "ko")
-    assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 3
+    assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 4 and len(fig.axes[1].lines) == 4   # 3 ratios + the line at 1
     plt.close(fig)

@@ -33,6 +33,7 @@ The checks, by chapter:
 - chapter 05: ``check_gru_step_forward``, the reader's function ``(x, h_prev, Wx, Wh, bx, bh) -> h, cache``
 - chapter 05: ``check_gru_step_backward``, the reader's function ``(dh, cache) -> dx, dh_prev, dWx, dWh, dbx, dbh``
 - chapter 06: ``check_attention``, the reader's function ``(query, enc, mask, Wq, Wk, bk, v) -> weights, context``
+- chapter 09: ``check_linear_scan_backward``, the reader's function ``(dh, cache) -> da, db, dh0`` (the linear recurrence)
 
 The attention of chapter 06 is additive attention for one decoder step; its equations
 and shapes are in :func:`check_attention`.
@@ -79,6 +80,7 @@ from .clip import check_clip_grad_norm
 from .lstm import check_lstm_step_forward, check_lstm_step_backward
 from .gru import check_gru_step_forward, check_gru_step_backward
 from .attention import check_attention
+from .scan import check_linear_scan_backward
 
 __all__ = [
     "check_rnn_step_forward",
@@ -91,4 +93,5 @@ __all__ = [
     "check_gru_step_forward",
     "check_gru_step_backward",
     "check_attention",
+    "check_linear_scan_backward",
 ]

@@ -36,8 +36,10 @@ LABELS = {
         "ratio_title": "시간의 비: 1보다 위면 스캔이 더 빠름",
         "ratio_y": "다른 방법의 시간 / 스캔의 시간",
         "methods": {"lstm": "torch nn.LSTM (C++ 루프)", "mingru_loop": "minGRU, 파이썬 루프",
-                    "mingru_scan": "minGRU, 병렬 스캔"},
-        "ratios": {"mingru_loop": "파이썬 루프 / 스캔", "lstm": "nn.LSTM / 스캔"},
+                    "mingru_scan": "minGRU, 병렬 스캔",
+                    "mingru_loop_index": "minGRU, a[:, t]로 인덱싱하는 파이썬 루프"},
+        "ratios": {"mingru_loop_index": "인덱싱 루프 / 스캔", "mingru_loop": "파이썬 루프 / 스캔",
+                   "lstm": "nn.LSTM / 스캔"},
     },
     "en": {
         "seq_title": "Sequential: {T} dependent steps",
@@ -63,11 +65,14 @@ LABELS = {
         "ratio_title": "Ratio of times: above 1 the scan is faster",
         "ratio_y": "time of the other method / time of the scan",
         "methods": {"lstm": "torch nn.LSTM (C++ loop)", "mingru_loop": "minGRU, Python loop",
-                    "mingru_scan": "minGRU, parallel scan"},
-        "ratios": {"mingru_loop": "Python loop / scan", "lstm": "nn.LSTM / scan"},
+                    "mingru_scan": "minGRU, parallel scan",
+                    "mingru_loop_index": "minGRU, Python loop indexing a[:, t]"},
+        "ratios": {"mingru_loop_index": "indexing loop / scan", "mingru_loop": "Python loop / scan",
+                   "lstm": "nn.LSTM / scan"},
     },
 }
-COLORS = {"lstm": "#4c72b0", "mingru_loop": "#dd8452", "mingru_scan": "#55a868"}
+COLORS = {"lstm": "#4c72b0", "mingru_loop": "#dd8452", "mingru_scan": "#55a868", "mingru_loop_index": "#8172b3"}
+DASHED = ("mingru_loop_index",)      # the loop whose backward pass is quadratic in T: a pitfall, not a method
 
 
 def _labels(lang):
@@ -250,13 +255,14 @@ def speed_figure(data, lang="ko"):
     ms = {m: np.array([row["ms"][m] for row in rows]) for m in s["methods"]}
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.2))
     for m in s["methods"]:
-        ax1.loglog(T, ms[m], "o-", color=COLORS[m], lw=2, label=L["methods"][m])
+        ax1.loglog(T, ms[m], "o--" if m in DASHED else "o-", color=COLORS[m], lw=2, label=L["methods"][m])
     ax1.set_xlabel(L["speed_x"])
     ax1.set_ylabel(L["speed_y"])
     ax1.set_title(L["speed_title"].format(N=s["N"], H=s["H"], threads=s["threads"]), fontsize=10)
     ax1.legend(fontsize=9)
-    for m in ("mingru_loop", "lstm"):
-        ax2.semilogx(T, ms[m] / ms["mingru_scan"], "o-", color=COLORS[m], lw=2, label=L["ratios"][m])
+    for m in (m for m in L["ratios"] if m in ms):
+        ax2.semilogx(T, ms[m] / ms["mingru_scan"], "o--" if m in DASHED else "o-", color=COLORS[m], lw=2,
+                     label=L["ratios"][m])
     ax2.axhline(1.0, color="0.4", lw=1, ls="--")
     ax2.set_yscale("log")
     ticks = [0.1, 0.3, 1, 3, 10, 30, 100]

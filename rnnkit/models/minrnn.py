@@ -6,7 +6,7 @@ is :func:`rnnkit.scratch.linear_scan_forward` and :func:`rnnkit.scratch.min_gru_
 
     minGRU:   z = σ(x W_z + b_z),  ĥ = x W_h + b_h,        a = 1 - z,   b = z ⊙ ĥ
     minLSTM:  f = σ(x W_f + b_f),  i = σ(x W_i + b_i),  ĥ = x W_h + b_h,
-              a = f / (f + i),  b = i / (f + i) ⊙ ĥ          (the paper's normalised gates)
+              a = f / (f + i),  b = i / (f + i) ⊙ ĥ          (the paper's normalized gates)
 
 :func:`scan` forms all prefixes in ⌈log2 T⌉ rounds (Hillis–Steele) with products only,
 no division, so it stays finite for any length; autograd differentiates through it.

@@ -15,8 +15,10 @@ so no value of the parameters is unstable. Its layer (here without the skip term
 
     h_t = λ ⊙ h_{t-1} + γ ⊙ (x_t B),   γ = sqrt(1 - |λ|²),   y_t = Re(h_t C),   h_0 = 0
 
-scales the input by γ so that a unit with |λ| near 1 does not blow up a constant input
-(its steady state is γ / (1 - |λ|) times the input, instead of 1 / (1 - |λ|)).
+scales the input by γ so that a unit with |λ| near 1 does not blow up its state: for
+white-noise input of variance 1, E|h_t|² tends to 1 / (1 - |λ|²) without γ and to 1 with
+it. (Orvieto et al. start γ at this value and then train it as a parameter of its own,
+and write the phase as θ = exp(θ_log); here γ stays tied to λ and θ is used directly.)
 
 Gradients of complex quantities follow one convention: for a real loss L and a complex
 w, ``dw`` holds ∂L/∂Re w + i ∂L/∂Im w. Then for w = λ v with fixed λ, dv = conj(λ) dw,

@@ -9,7 +9,7 @@ Doing (a_1, b_1) and then (a_2, b_2) is again such a map,
 and the combine ∘ is associative. So the T prefixes (a_1, b_1) ∘ … ∘ (a_t, b_t) can be
 formed as a *scan* in ⌈log2 T⌉ rounds instead of T sequential steps: in round r every
 position t combines its running pair with the one 2^r places earlier (Hillis and Steele
-1986). That does O(T log T) work instead of O(T), but each round is one vectorised
+1986). That does O(T log T) work instead of O(T), but each round is one vectorized
 operation over all t. The prefix of position t is (A_t, B_t) with A_t = a_1 ⊙ … ⊙ a_t and
 B_t the state reached from h_0 = 0, so h_t = A_t ⊙ h_0 + B_t.
 
