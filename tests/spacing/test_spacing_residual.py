@@ -115,3 +115,19 @@ def test_one_layer_residual_is_the_plain_layer():
     res = SpacingModel(12, embed=5, hidden=4, num_layers=1, residual=True).eval()
     with torch.no_grad():
         assert torch.equal(plain(IDS), res(IDS))
+
+
+def test_residual_dropout_is_on_the_layer_inputs_not_on_the_skip_path():
+    """Training mode: h^2 = RNN_2(D(h^1)) + h^1, with the masks drawn in the order of the equation."""
+    torch.manual_seed(6)
+    m = SpacingModel(12, embed=5, hidden=4, num_layers=2, dropout=0.5, residual=True).train()
+    drop = torch.nn.functional.dropout
+    with torch.no_grad():
+        torch.manual_seed(11)
+        got = m(IDS)
+        torch.manual_seed(11)
+        h1 = m.layers[0](drop(m.embedding(IDS), 0.5))[0]
+        h2 = m.layers[1](drop(h1, 0.5))[0] + h1
+        want = m.head(drop(h2, 0.5)).squeeze(-1)
+        torch.testing.assert_close(got, want, rtol=0, atol=0)
+        assert not torch.allclose(got, m.eval()(IDS), atol=1e-3)      # dropout did act
