@@ -37,6 +37,7 @@ def parse():
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--cell", default="lstm", choices=["rnn", "lstm", "gru"])
     p.add_argument("--unidirectional", action="store_true")
+    p.add_argument("--residual", action="store_true", help="residual connections between the layers")
     p.add_argument("--dropout", type=float, default=0.0)
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--seq-len", type=int, default=200)
@@ -59,6 +60,8 @@ def main():
     ids, labels = training_stream(train_text, vocab)
     config = {"cell": args.cell, "embed": args.embed, "hidden": args.hidden, "num_layers": args.layers,
               "bidirectional": not args.unidirectional, "dropout": args.dropout}
+    if args.residual:                   # older runs in the results file have no such key: False
+        config["residual"] = True
     model = SpacingModel(len(vocab), **config)
     print(f"{config}, {count_parameters(model):,} parameters, V = {len(vocab)}")
 

@@ -5,6 +5,25 @@
     z_t = w · s_t + b                              ()            logit of "a space follows c_t"
     P(space after c_t) = σ(z_t)
 
+Inside the stack, layer k reads the output of layer k - 1 (layer 1 reads the embeddings),
+with dropout D between them (training only; D is also applied to the embeddings and to
+the top layer's output before the head). With ``residual=True`` every layer after the
+first adds its input to its output, a residual (skip) connection; its input and output
+are both (dirs·hidden,) there, so the sizes always match::
+
+    h^1_t = RNN_1(D(e))_t                          (dirs·hidden,)
+    h^k_t = RNN_k(D(h^{k-1}))_t + h^{k-1}_t        (dirs·hidden,)   k = 2..num_layers, residual=True
+    h^k_t = RNN_k(D(h^{k-1}))_t                    (dirs·hidden,)   k = 2..num_layers, residual=False
+    s_t   = h^L_t,   z_t = w · D(s_t) + b          L = num_layers
+
+The first layer gets no skip connection: its input, the embedding (embed,), has another
+size in general. The skip path carries h^{k-1} without dropout, and the gradient of the
+loss reaches h^{k-1} both through RNN_k and directly through the sum (∂h^k/∂h^{k-1} holds
+an identity term). Without ``residual`` the stack is one PyTorch module (such as
+``nn.LSTM(num_layers=L)``, with its own dropout between layers); with it, L one-layer
+modules in the model's ``layers``. Both hold the same parameters, initialized in the same
+order, so one seed gives both the same initial weights.
+
 With ``bidirectional=True`` each layer is a forward and a backward RNN (PyTorch's
 ``nn.LSTM(bidirectional=True)``, the layer of :func:`~rnnkit.scratch.bidirectional_forward`), so
 the decision after c_t sees the characters on both sides; a unidirectional model sees
@@ -54,8 +73,11 @@ class SpacingModel(nn.Module):
     hidden : int, hidden size of every RNN layer and direction
     num_layers : int, RNN layers stacked
     bidirectional : bool
-    dropout : float in [0, 1), on the embeddings and between the RNN layers (training only)
+    dropout : float in [0, 1), on the embeddings, between the RNN layers and before the
+        head (training only)
     cell : "rnn", "lstm" or "gru"
+    residual : bool, layers 2..num_layers add their input to their output (see the module
+        docstring); with one layer it changes nothing
 
     ``forward(ids, lengths=None)``: ids (N, T) int64 -> logits (N, T). With ``lengths``
     (N,), positions past each length are padding: the sequences are packed, so the
@@ -63,31 +85,53 @@ class SpacingModel(nn.Module):
     """
 
     def __init__(self, vocab_size, embed=128, hidden=256, num_layers=2, bidirectional=True,
-                 dropout=0.0, cell="lstm"):
+                 dropout=0.0, cell="lstm", residual=False):
         super().__init__()
         self.config = {"vocab_size": check_int("vocab_size", vocab_size, 2),
                        "embed": check_int("embed", embed, 1), "hidden": check_int("hidden", hidden, 1),
                        "num_layers": check_int("num_layers", num_layers, 1),
                        "bidirectional": bool(bidirectional),
                        "dropout": check_real("dropout", dropout, 0.0, 0.99),
-                       "cell": check_choice("cell", cell, tuple(CELLS))}
+                       "cell": check_choice("cell", cell, tuple(CELLS)), "residual": bool(residual)}
         dirs = 2 if bidirectional else 1
         self.embedding = nn.Embedding(vocab_size, embed)
         self.drop = nn.Dropout(dropout)
-        self.rnn = CELLS[cell](embed, hidden, num_layers, batch_first=True, bidirectional=bool(bidirectional),
-                               dropout=dropout if num_layers > 1 else 0.0)
+        if residual:
+            self.layers = nn.ModuleList(
+                CELLS[cell](embed if k == 0 else dirs * hidden, hidden, 1, batch_first=True,
+                            bidirectional=bool(bidirectional)) for k in range(num_layers))
+        else:
+            self.rnn = CELLS[cell](embed, hidden, num_layers, batch_first=True, bidirectional=bool(bidirectional),
+                                   dropout=dropout if num_layers > 1 else 0.0)
         self.head = nn.Linear(dirs * hidden, 1)
 
     def forward(self, ids, lengths=None):
         e = self.drop(self.embedding(ids))
-        if lengths is None:
-            s, _ = self.rnn(e)
-        else:
-            packed = nn.utils.rnn.pack_padded_sequence(e, torch.as_tensor(lengths).cpu(), batch_first=True,
-                                                       enforce_sorted=False)
-            s, _ = self.rnn(packed)
+        x = e if lengths is None else nn.utils.rnn.pack_padded_sequence(
+            e, torch.as_tensor(lengths).cpu(), batch_first=True, enforce_sorted=False)
+        s = self._residual_stack(x) if self.config["residual"] else self.rnn(x)[0]
+        if lengths is not None:
             s, _ = nn.utils.rnn.pad_packed_sequence(s, batch_first=True, total_length=ids.shape[1])
         return self.head(self.drop(s)).squeeze(-1)
+
+    def _residual_stack(self, x):
+        """h^1 = RNN_1(x), h^k = RNN_k(D(h^{k-1})) + h^{k-1}; on a tensor or a PackedSequence.
+
+        A packed input and every layer's packed output share one layout (the same batch
+        sizes and order), so dropout and the sum act on their ``.data`` alone.
+        """
+        packed = isinstance(x, nn.utils.rnn.PackedSequence)
+        h = self.layers[0](x)[0]
+        for layer in self.layers[1:]:
+            if packed:
+                inp = nn.utils.rnn.PackedSequence(self.drop(h.data), h.batch_sizes, h.sorted_indices,
+                                                  h.unsorted_indices)
+                out = layer(inp)[0]
+                h = nn.utils.rnn.PackedSequence(out.data + h.data, h.batch_sizes, h.sorted_indices,
+                                                h.unsorted_indices)
+            else:
+                h = layer(self.drop(h))[0] + h
+        return h
 
 
 def count_parameters(model):

@@ -6,7 +6,7 @@ draws ``batch_size`` windows of ``seq_len`` characters at random places of the s
 (:func:`random_windows`), and the model is trained with the binary cross-entropy of its
 logits against the labels, averaged over all positions, with AdamW, a short warm-up and
 a cosine decay of the learning rate over the budget (steps or seconds, whichever ends
-first), and the gradient norm clipped.
+first), and the gradient norm clipped. ``progress=True`` shows a tqdm bar of the budget.
 """
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def lr_at(step, fraction, lr, warmup):
 
 
 def train(model, ids, labels, *, steps=None, seconds=None, batch_size=32, seq_len=200, lr=2e-3,
-          weight_decay=0.01, warmup=20, clip=1.0, seed=0, log_every=25, callback=None):
+          weight_decay=0.01, warmup=20, clip=1.0, seed=0, log_every=25, callback=None, progress=False):
     """Train ``model`` in place until ``steps`` optimizer steps or ``seconds`` have passed.
 
     Parameters
@@ -56,6 +56,7 @@ def train(model, ids, labels, *, steps=None, seconds=None, batch_size=32, seq_le
     seed : int or numpy Generator, for the windows (seed torch yourself for the weights)
     log_every : log the mean training loss every that many steps
     callback : None or ``callback(entry)`` called with each log entry (a dict)
+    progress : show a tqdm bar: of the steps with a step budget alone, else of the seconds
 
     Returns
     -------
@@ -70,27 +71,61 @@ def train(model, ids, labels, *, steps=None, seconds=None, batch_size=32, seq_le
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     model.train()
+    bar = _Bar(steps, seconds) if progress else None
     t0, step, log, running = time.perf_counter(), 0, [], []
-    while True:
-        elapsed = time.perf_counter() - t0
-        fraction = max(step / steps if steps else 0.0, elapsed / seconds if seconds else 0.0)
-        if fraction >= 1.0:
-            break
-        step += 1
-        for group in opt.param_groups:
-            group["lr"] = lr_at(step, fraction, lr, warmup)
-        x, y = random_windows(ids, labels, batch_size, seq_len, rng)
-        loss = loss_fn(model(x), y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
-        opt.step()
-        running.append(loss.item())
-        if step % log_every == 0:
-            entry = {"step": step, "seconds": round(time.perf_counter() - t0, 2),
-                     "lr": opt.param_groups[0]["lr"], "loss": float(np.mean(running))}
-            running = []
-            log.append(entry)
-            if callback is not None:
-                callback(entry)
+    try:
+        while True:
+            elapsed = time.perf_counter() - t0
+            fraction = max(step / steps if steps else 0.0, elapsed / seconds if seconds else 0.0)
+            if bar is not None:
+                bar.show(step, elapsed, log)
+            if fraction >= 1.0:
+                break
+            step += 1
+            for group in opt.param_groups:
+                group["lr"] = lr_at(step, fraction, lr, warmup)
+            running.append(_step(model, opt, loss_fn, *random_windows(ids, labels, batch_size, seq_len, rng), clip))
+            if step % log_every == 0:
+                entry = {"step": step, "seconds": round(time.perf_counter() - t0, 2),
+                         "lr": opt.param_groups[0]["lr"], "loss": float(np.mean(running))}
+                running = []
+                log.append(entry)
+                if callback is not None:
+                    callback(entry)
+    finally:                    # also on Ctrl-C: the bar does not stay on the screen
+        if bar is not None:
+            bar.close()
     return {"steps": step, "seconds": round(time.perf_counter() - t0, 2), "log": log}
+
+
+def _step(model, opt, loss_fn, x, y, clip):
+    """One optimizer step on the batch ``x`` (B, T), ``y`` (B, T); the batch's loss as a float."""
+    loss = loss_fn(model(x), y)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+    opt.step()
+    return loss.item()
+
+
+class _Bar:
+    """The tqdm bar of :func:`train`: steps of a step budget, else seconds; the last loss beside it."""
+
+    def __init__(self, steps, seconds):
+        from tqdm.auto import tqdm
+
+        self.by_steps = seconds is None
+        total = steps if self.by_steps else seconds
+        self.bar = tqdm(total=total, unit="step" if self.by_steps else "s", leave=False, mininterval=0.5,
+                        bar_format=None if self.by_steps else "{l_bar}{bar}| {n:.0f}/{total:.0f} s{postfix}")
+        self.logged = 0
+
+    def show(self, step, elapsed, log):
+        value = step if self.by_steps else min(elapsed, self.bar.total)
+        self.bar.update(value - self.bar.n)
+        if len(log) > self.logged:
+            self.logged = len(log)
+            self.bar.set_postfix(step=step, loss=f"{log[-1]['loss']:.4f}", refresh=False)
+
+    def close(self):
+        self.bar.close()
