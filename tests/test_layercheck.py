@@ -68,3 +68,38 @@ def test_decade_bound():
         decade_bound(1e-3, floor=3e-12)
     with pytest.raises(ValueError, match="layer must be one of"):
         check_layer("transformer")
+
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("num_layers, bidirectional, batch_first", [(2, True, True), (1, False, False), (3, True, False)])
+def test_the_scratch_stack_agrees_with_torch(kind, num_layers, bidirectional, batch_first):
+    from rnnkit.analysis.gradcheck import torch_stack_agreement
+
+    torch.manual_seed(0)
+    m = getattr(torch.nn, kind)(4, 3, num_layers=num_layers, bidirectional=bidirectional, batch_first=batch_first)
+    errors = torch_stack_agreement(m, seed=1)
+    dirs = 2 if bidirectional else 1
+    suffixes = [f"_l{k}{d}" for k in range(num_layers) for d in (["", "_reverse"] if bidirectional else [""])]
+    assert list(errors) == ["out", "h_n", "x", "h0"] + suffixes and len(suffixes) == num_layers * dirs
+    assert max(errors.values()) < 1e-10, errors
+    assert m.weight_ih_l0.dtype == torch.float32            # the caller's module is left as it was
+
+
+def test_torch_stack_agreement_sees_wrong_weights(monkeypatch):
+    from rnnkit import scratch as S_
+    from rnnkit.analysis.gradcheck import torch_stack_agreement
+
+    real = S_.stack_from_torch
+
+    def swapped(module):                                    # the two directions' weights exchanged
+        p = real(module)
+        return [p[1], p[0]] + p[2:]
+
+    torch.manual_seed(0)
+    m = torch.nn.LSTM(4, 3, num_layers=2, bidirectional=True)
+    monkeypatch.setattr(S_, "stack_from_torch", swapped)
+    errors = torch_stack_agreement(m)
+    assert errors["out"] > 1e-3 and errors["h_n"] > 1e-3

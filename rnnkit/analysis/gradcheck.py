@@ -16,6 +16,9 @@ one scores around 1e-1 or above::
 (:func:`rnnkit.scratch.stacked_forward`, chapter 08), with a gradient for every weight of
 every layer and direction.
 
+:func:`torch_stack_agreement` compares that stack with a ``torch.nn.RNN/LSTM/GRU`` module
+(its outputs, ``h_n`` and every gradient), through :func:`rnnkit.scratch.stack_from_torch`.
+
 This is the one gradient-check layer: the chapters and the tests (``tests/scratch``,
 ``tests/test_layercheck.py``) both call it. It is built on the two primitives of
 ``rnnkit.scratch``, :func:`~rnnkit.scratch.numerical_gradient` and :func:`~rnnkit.scratch.rel_error`;
@@ -225,6 +228,54 @@ def check_stack(cell, num_layers=2, bidirectional=True, seed=0, N=2, T=3, D=4, H
             errors[k + suffix] = S.rel_error(g[k], richardson_gradient(f, p[k]))
     name = f"{cell}, {num_layers} layer{'s' if num_layers > 1 else ''}" + (", bidirectional" if bidirectional else "")
     return {"layer": name, "errors": errors, "max_error": max(errors.values())}
+
+
+def torch_stack_agreement(module, seed=0, N=2, T=4):
+    """The scratch stack against a ``torch.nn.RNN/LSTM/GRU`` module (any num_layers, either direction).
+
+    The module's weights are copied with :func:`rnnkit.scratch.stack_from_torch`; both run
+    in float64 on the same random ``x`` and ``h0`` (the LSTM's ``c0`` is zero, as in the
+    scratch layers), and both backpropagate the same random gradients of ``out`` and
+    ``h_n`` (torch by autograd, scratch by :func:`rnnkit.scratch.stacked_backward`).
+
+    Returns
+    -------
+    dict, name -> relative error: "out", "h_n", "x", "h0", and one entry per layer and
+    direction with PyTorch's suffix ("_l0", "_l0_reverse", ...), the largest error over
+    that layer's weight gradients. The RNN's and LSTM's single scratch bias ``b`` is
+    compared with ``bias_ih``'s gradient (``bias_hh`` receives the same).
+    """
+    import copy
+
+    import torch
+
+    m = copy.deepcopy(module).double()
+    cell = type(m).__name__.lower()
+    dirs = 2 if m.bidirectional else 1
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((N, T, m.input_size))
+    h0 = rng.standard_normal((m.num_layers * dirs, N, m.hidden_size))
+    params = S.stack_from_torch(m)
+    out, h_n, cache = S.stacked_forward(cell, x, h0, params, m.bidirectional)
+    dout, dh_n = rng.standard_normal(out.shape), rng.standard_normal(h_n.shape)
+    dx, dh0, dparams = S.stacked_backward(dout, dh_n, cache)
+
+    xt, h0t = torch.tensor(x, requires_grad=True), torch.tensor(h0, requires_grad=True)
+    xin = xt if m.batch_first else xt.transpose(0, 1)
+    out_t, state = m(xin, (h0t, torch.zeros_like(h0t)) if cell == "lstm" else h0t)
+    out_t = out_t if m.batch_first else out_t.transpose(0, 1)
+    h_n_t = state[0] if cell == "lstm" else state
+    torch.autograd.backward([out_t, h_n_t], [torch.from_numpy(dout), torch.from_numpy(dh_n)])
+    grads = copy.deepcopy(m)
+    with torch.no_grad():
+        for name, q in m.named_parameters():
+            getattr(grads, name).copy_(q.grad if "bias_hh" not in name or cell == "gru" else torch.zeros_like(q))
+    errors = {"out": S.rel_error(out, out_t.detach().numpy()), "h_n": S.rel_error(h_n, h_n_t.detach().numpy()),
+              "x": S.rel_error(dx, xt.grad.numpy()), "h0": S.rel_error(dh0, h0t.grad.numpy())}
+    for j, (mine, ref) in enumerate(zip(dparams, S.stack_from_torch(grads))):
+        suffix = f"_l{j // dirs}" + ("_reverse" if j % dirs else "")
+        errors[suffix] = max(S.rel_error(mine[k], ref[k]) for k in mine)
+    return errors
 
 
 def decade_bound(err, floor=None):

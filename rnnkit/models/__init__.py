@@ -7,6 +7,8 @@
 - :mod:`~rnnkit.models.seq2seq` - encoder-decoder with optional attention (ch. 06);
   :mod:`~rnnkit.models.seq2seq_checkpoint` saves and loads it, :mod:`~rnnkit.models.beam`
   decodes it with beam search.
+- :mod:`~rnnkit.models.nextchar` - a small next-character LSTM, unidirectional or bidirectional:
+  the bidirectional one reads the answer (ch. 08).
 - :mod:`~rnnkit.models.minrnn` - minGRU and minLSTM layers computed with a parallel scan (ch. 09).
 
 Chapter 07's language model, which trains for hours with its own schedule and
