@@ -21,7 +21,7 @@ MODULES = sorted(p for p in ROOT.rglob("*.py"))
 # and its own package.
 RANK = {
     "checks": 0,
-    "atomic": 1, "scratch": 1,
+    "atomic": 1, "cliargs": 1, "scratch": 1,
     "data": 2, "results": 2,
     "analysis": 3, "models": 3,
     "charlm": 4, "spacing": 4,

@@ -28,9 +28,9 @@ novel) end with a one-line message and exit status 2, not a traceback. The parse
 """
 from __future__ import annotations
 
-import argparse
 import sys
 
+from rnnkit.cliargs import Defaults, positive  # noqa: F401  (re-exported for the subcommands)
 from rnnkit.data import load_mujeong
 from rnnkit.data.spacing import respace, unspace
 
@@ -41,28 +41,6 @@ PROG = "python -m rnnkit.spacing"
 #: The command that makes the shipped model (rnnkit/checkpoints/README.md gives its time).
 SHIPPED_COMMAND = (f"{PROG} train --steps 4000 --embed 64 --hidden 128 --layers 2 --dropout 0.2 "
                    f"--threads 1 --out rnnkit/checkpoints/{SHIPPED.name}")
-
-
-def positive(kind):
-    """An argparse type: ``kind(s)`` (int or float) if it is > 0, else a message naming what was expected."""
-    def parse(s):
-        try:
-            v = kind(s)
-        except ValueError:
-            v = None
-        if v is None or not v > 0:
-            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {s!r}")
-        return v
-    return parse
-
-
-class Defaults(argparse.ArgumentDefaultsHelpFormatter):
-    """Show defaults in --help, except None (no default) and on/off flags."""
-
-    def _get_help_string(self, action):
-        if action.default is None or action.nargs == 0:
-            return action.help
-        return super()._get_help_string(action)
 
 
 def read_text(data, command, flag="--data"):
