@@ -1,19 +1,28 @@
 """pytest settings for the notebooks (nbval runs them from here).
 
-Chapter 07 reads the novel 『무정』, which is never part of the repository and which a
+Chapters 07 and 08 read the novel 『무정』, which is never part of the repository and which a
 test may not download. Where the novel cannot be found (``RNNKIT_MUJEONG`` unset and no
-cached copy), its notebooks are skipped with that reason, like the other tests that need
-the novel; ``.ci/run`` sets the variable when ``../shared/data/mujeong.txt`` exists.
+cached copy), every notebook whose code calls ``load_mujeong`` is skipped with that reason,
+like the other tests that need the novel; ``.ci/run`` sets the variable when
+``../shared/data/mujeong.txt`` exists.
 """
 from __future__ import annotations
 
+import json
 import os
+from functools import lru_cache
 
 import pytest
 
 from rnnkit.data import mujeong
 
-NEEDS_NOVEL = {"07_charlm.ipynb"}
+
+
+@lru_cache(maxsize=None)
+def needs_novel(path):
+    """Whether a code cell of the notebook at ``path`` calls ``load_mujeong``."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return any(c["cell_type"] == "code" and "load_mujeong(" in "".join(c["source"]) for c in cells)
 
 
 def novel_available():
@@ -27,5 +36,5 @@ def pytest_collection_modifyitems(config, items):
         return
     skip = pytest.mark.skip(reason=f"needs the novel: set {mujeong.ENV_VAR} to the path of mujeong.txt")
     for item in items:
-        if item.path.name in NEEDS_NOVEL:
+        if item.path.suffix == ".ipynb" and needs_novel(item.path):
             item.add_marker(skip)
