@@ -144,6 +144,7 @@ def plot_lookahead(ax, rows, labels, *, references=()):
     ax.set_xticks(xs, [str(d) for d in ds] + [labels["all"]])
     ax.set_xlabel(labels["x"])
     ax.set_ylabel(labels["y"])
+    ax.margins(y=0.12)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
     use_korean_font(ax.figure)
