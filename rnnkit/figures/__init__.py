@@ -13,9 +13,10 @@
 - :mod:`~rnnkit.figures.attention` - attention maps and decoding steps (ch. 06).
 - :mod:`~rnnkit.figures.beam` - a beam's hypotheses over the decoding steps (ch. 06).
 - :mod:`~rnnkit.figures.charlm` - chapter 07's plots, sampler and temperature figure.
+- :mod:`~rnnkit.figures.spacing` - chapter 08's spacing decisions, live restorer and lookahead plot.
 - :mod:`~rnnkit.figures.recurrence` - the scan tree, the LRU's impulse response, speed (ch. 09).
 - :mod:`~rnnkit.figures.gate_memory` - gradients through input-dependent gates, widget and twin (ch. 09).
 
-Modules here import from the layers below (charlm, models, analysis, scratch, data), never
+Modules here import from the layers below (spacing, charlm, models, analysis, scratch, data), never
 the other way round.
 """

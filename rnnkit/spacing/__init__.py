@@ -7,6 +7,8 @@
   logit per character; its vocabulary and batched probabilities.
 - :mod:`~rnnkit.spacing.train` - training on random windows of the training text.
 - :mod:`~rnnkit.spacing.evaluate` - the model as a system scored by the task's protocol.
+- :mod:`~rnnkit.spacing.lookahead` - P(space) when the model sees only d characters to the
+  right of each boundary (the line cut short): how far ahead the deciding context is.
 - :mod:`~rnnkit.spacing.checkpoint` - a trained model, its vocabulary and config in one file
   (format ``rnnkit.spacing``, version 1, with a checksum of the weights), written atomically.
 - :mod:`~rnnkit.spacing.cli`, :mod:`~rnnkit.spacing.cli_train` - the command line,
